@@ -1,0 +1,190 @@
+package config
+
+import "errors"
+
+// The built-in groups, named as Locust's --help names them.
+const (
+	groupCommon = "Common options"
+	groupWeb    = "Web UI options"
+	groupMaster = "Master options"
+	groupWorker = "Worker options"
+	groupTags   = "Tag options"
+	groupStats  = "Request statistics options"
+	groupLog    = "Logging options"
+	groupLLM    = "LLM options"
+	groupOther  = "Other options"
+)
+
+// Locust returns the built-in options: Locust's names, short names,
+// defaults, environment variables and help groups, plus --tokenizer and the
+// web UI's --web-auth and --web-insecure. Unlike Locust, --web-host
+// defaults to the loopback address and -f to locustfile.lua.
+func Locust() []Option {
+	var opts []Option
+	for _, group := range [][]Option{commonOptions(), webOptions(), masterOptions(), workerOptions(), tagOptions(), statsOptions(), logOptions(), llmOptions(), otherOptions()} {
+		opts = append(opts, group...)
+	}
+	return opts
+}
+
+func commonOptions() []Option {
+	return []Option{
+		{Name: "help", Short: "h", Kind: Bool, FlagOnly: true, Group: groupCommon, Help: "Show this help message and exit."},
+		{Name: "locustfile", Short: "f", Kind: String, Default: "locustfile.lua", Group: groupCommon, Metavar: "<filename>",
+			Help: "The Lua scenario to run: its user classes, their tasks and its options, e.g. 'chat.lua'."},
+		{Name: "config", Kind: String, FlagOnly: true, Group: groupCommon, Metavar: "<filename>",
+			Help: "Read options from this file too. It overrides ~/.locust.conf, ./locust.conf and the [tool.locust] table of ./pyproject.toml; environment variables and the command line override it."},
+		{Name: "host", Short: "H", Kind: String, Group: groupCommon, Metavar: "<base url>",
+			Help: "Base URL of the server under test, e.g. https://api.example.com. 'mock' starts the built-in simulated LLM server."},
+		{Name: "users", Short: "u", Kind: Int, Default: 1, Group: groupCommon, Metavar: "<int>", Check: notNegative,
+			Help: "Peak number of concurrent users. Mostly used with --headless or --autostart."},
+		{Name: "spawn-rate", Short: "r", Kind: Float, Default: 1.0, Group: groupCommon, Metavar: "<float>", Check: aboveZero,
+			Help: "How many users to start per second. Mostly used with --headless or --autostart."},
+		{Name: "run-time", Short: "t", Kind: Duration, Group: groupCommon, Metavar: "<time string>",
+			Help: "Stop the test after this long, e.g. 300s, 20m, 3h or 1h30m. Used with --headless or --autostart; without it the test runs until it is stopped."},
+		{Name: "list", Short: "l", Kind: Bool, Group: groupCommon, Help: "List the scenario's user classes and exit."},
+	}
+}
+
+func webOptions() []Option {
+	return []Option{
+		{Name: "web-host", Kind: String, Default: "127.0.0.1", Group: groupWeb, Metavar: "<ip>",
+			Help: "Address the web UI listens on. Unlike Locust, which listens on every interface, the default is the loopback address only; any other address needs --web-login or --web-auth, or --web-insecure."},
+		{Name: "web-port", Short: "P", Kind: Int, Default: 8089, Group: groupWeb, Metavar: "<port number>",
+			Help: "Port the web UI listens on."},
+		{Name: "headless", Kind: Bool, Group: groupWeb,
+			Help: "Run without the web UI and start the test at once. Set the users and the run time with -u and -t."},
+		{Name: "autostart", Kind: Bool, Group: groupWeb,
+			Help: "Start the test at once, like --headless, but keep the web UI."},
+		{Name: "autoquit", Kind: Int, Default: -1, Group: groupWeb, Metavar: "<seconds>",
+			Help: "With --autostart, exit this many seconds after the test has finished. The default, -1, keeps running until stopped with Ctrl+C."},
+		{Name: "web-login", Kind: Bool, Group: groupWeb,
+			Help: "Put a login page in front of the web UI."},
+		{Name: "web-auth", Kind: String, Secret: true, Group: groupWeb, Metavar: "<username:password>",
+			Help: "Protect the web UI with HTTP basic authentication."},
+		{Name: "web-insecure", Kind: Bool, Group: groupWeb,
+			Help: "Allow the web UI on a non-loopback address without --web-login or --web-auth. Anyone who reaches it can aim load at any host."},
+		{Name: "web-base-path", Kind: String, Group: groupWeb, Metavar: "<path>",
+			Help: "Path prefix the web UI is served under, e.g. '/locust'. Empty means the root."},
+	}
+}
+
+func masterOptions() []Option {
+	return []Option{
+		{Name: "master", Kind: Bool, Env: "LOCUST_MODE_MASTER", Group: groupMaster,
+			Help: "Run as a master node that workers connect to."},
+		{Name: "master-bind-host", Kind: String, Default: "*", Group: groupMaster, Metavar: "<ip>",
+			Help: "Address the master listens on for workers; '*' means every interface."},
+		{Name: "master-bind-port", Kind: Int, Default: 5557, Group: groupMaster, Metavar: "<port number>",
+			Help: "Port the master listens on for workers."},
+		{Name: "expect-workers", Kind: Int, Default: 1, Group: groupMaster, Metavar: "<int>", Check: atLeastOne,
+			Help: "With --headless or --autostart, wait for this many workers to connect before starting the test."},
+		{Name: "expect-workers-max-wait", Kind: Int, Group: groupMaster, Metavar: "<int>",
+			Help: "Seconds the master waits for the expected workers before giving up; 0 waits forever."},
+	}
+}
+
+func workerOptions() []Option {
+	return []Option{
+		{Name: "worker", Kind: Bool, Env: "LOCUST_MODE_WORKER", Group: groupWorker,
+			Help: "Run as a worker node that connects to a master."},
+		{Name: "processes", Kind: Int, Group: groupWorker, Metavar: "<int>",
+			Help: "Fork this many worker processes, or one per CPU core with -1. With --worker only workers start; without it a master starts as well. Experimental."},
+		{Name: "master-host", Kind: String, Default: "127.0.0.1", Env: "LOCUST_MASTER_NODE_HOST", Group: groupWorker, Metavar: "<hostname>",
+			Help: "Host name or address of the master to connect to."},
+		{Name: "master-port", Kind: Int, Default: 5557, Env: "LOCUST_MASTER_NODE_PORT", Group: groupWorker, Metavar: "<port number>",
+			Help: "Port of the master to connect to."},
+	}
+}
+
+func tagOptions() []Option {
+	return []Option{
+		{Name: "tags", Short: "T", Kind: List, Group: groupTags, Metavar: "<tag>",
+			Help: "Run only the tasks that carry at least one of these tags."},
+		{Name: "exclude-tags", Short: "E", Kind: List, Group: groupTags, Metavar: "<tag>",
+			Help: "Leave out the tasks that carry any of these tags."},
+	}
+}
+
+func statsOptions() []Option {
+	return []Option{
+		{Name: "csv", Kind: String, Group: groupStats, Metavar: "<filename>",
+			Help: "Write request statistics to CSV files named after this prefix: PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and the LLM files. Folders in the prefix are created."},
+		{Name: "csv-full-history", Kind: Bool, Group: groupStats,
+			Help: "Also write a row for every stats entry to PREFIX_stats_history.csv. Needs --csv."},
+		{Name: "print-stats", Kind: Bool, Group: groupStats,
+			Help: "Print request statistics periodically in web UI runs too."},
+		{Name: "only-summary", Kind: Bool, Group: groupStats,
+			Help: "In --headless runs, print only the final summary, not the periodic statistics."},
+		{Name: "reset-stats", Kind: Bool, Group: groupStats,
+			Help: "Reset the statistics once all users have been spawned. In distributed runs, give it to the master and to the workers."},
+		{Name: "html", Kind: String, Group: groupStats, Metavar: "<filename>",
+			Help: "Write an HTML report to this file. {u}, {r} and {t} in the name become the user count, spawn rate and run time."},
+		{Name: "json", Kind: Bool, Group: groupStats,
+			Help: "Print the final statistics as JSON on standard output."},
+		{Name: "json-file", Kind: String, Group: groupStats, Metavar: "<filename>",
+			Help: "Write the final statistics as JSON to this file."},
+	}
+}
+
+func logOptions() []Option {
+	return []Option{
+		{Name: "loglevel", Short: "L", Kind: String, Default: "INFO", Group: groupLog, Metavar: "<level>",
+			Choices: []string{"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"},
+			Help:    "How much to log."},
+		{Name: "logfile", Kind: String, Group: groupLog, Metavar: "<filename>",
+			Help: "Write the log to this file instead of standard error."},
+	}
+}
+
+func llmOptions() []Option {
+	return []Option{
+		{Name: "tokenizer", Kind: String, Default: "o200k_base", Group: groupLLM, Metavar: "<name or path>",
+			Help: "Counts the tokens of LLM requests: a tiktoken encoding name such as o200k_base or cl100k_base, or the path of a Hugging Face tokenizer.json."},
+	}
+}
+
+func otherOptions() []Option {
+	return []Option{
+		{Name: "show-task-ratio", Kind: Bool, Group: groupOther,
+			Help: "Print a table of the task execution ratios of each user class and exit. Give -u as well when some classes have a fixed_count."},
+		{Name: "show-task-ratio-json", Kind: Bool, Group: groupOther,
+			Help: "Like --show-task-ratio, printed as JSON."},
+		{Name: "version", Short: "V", Kind: Bool, FlagOnly: true, Group: groupOther,
+			Help: "Show the version and exit."},
+		{Name: "exit-code-on-error", Kind: Int, Default: 1, Group: groupOther, Metavar: "<int>",
+			Help: "Exit status to use when the test saw any failure or error."},
+		{Name: "stop-timeout", Short: "s", Kind: Duration, FloatSeconds: true, Group: groupOther, Metavar: "<number>",
+			Help: "How long a stopping user may take to finish its current task, e.g. 30, 0.5 or 1m; by default users stop at once. In distributed runs only the master needs it."},
+		{Name: "equal-weights", Kind: Bool, Group: groupOther,
+			Help: "Give every task the same weight, whatever the scenario says."},
+	}
+}
+
+// Checks shared by the built-in options, worded as Locust words them.
+var (
+	errNotAboveZero = errors.New("must be > 0")
+	errNegative     = errors.New("must be >= 0")
+	errBelowOne     = errors.New("must be a positive number")
+)
+
+func aboveZero(v any) error {
+	if v.(float64) <= 0 {
+		return errNotAboveZero
+	}
+	return nil
+}
+
+func notNegative(v any) error {
+	if v.(int) < 0 {
+		return errNegative
+	}
+	return nil
+}
+
+func atLeastOne(v any) error {
+	if v.(int) < 1 {
+		return errBelowOne
+	}
+	return nil
+}

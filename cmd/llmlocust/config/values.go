@@ -1,0 +1,195 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Mask stands in for a secret value wherever values are shown.
+const Mask = "******"
+
+// Values holds the outcome of a parse: a typed value for every option of
+// the set as it was at parse time, where each came from, and the
+// positional words. It is safe for concurrent use, so that the web form
+// may Set while the run reads.
+type Values struct {
+	mu         sync.RWMutex
+	opts       []Option
+	index      map[string]int
+	vals       []any
+	srcs       []Source
+	origins    []string
+	positional []string
+}
+
+func newValues(s *Set) *Values {
+	n := len(s.opts)
+	return &Values{
+		opts:    slices.Clone(s.opts),
+		index:   cloneIndex(s.byName),
+		vals:    make([]any, n),
+		srcs:    make([]Source, n),
+		origins: make([]string, n),
+	}
+}
+
+// cloneValue copies lists so that callers never share a backing array.
+func cloneValue(v any) any {
+	if l, ok := v.([]string); ok {
+		return slices.Clone(l)
+	}
+	return v
+}
+
+// Has reports whether the option exists.
+func (v *Values) Has(name string) bool {
+	_, ok := v.index[name]
+	return ok
+}
+
+// Get returns the option's value in its kind's Go type, or nil when there
+// is no such option.
+func (v *Values) Get(name string) any {
+	i, ok := v.index[name]
+	if !ok {
+		return nil
+	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return cloneValue(v.vals[i])
+}
+
+// typed fetches a value for the typed getters. Asking for an option that
+// does not exist, or as the wrong kind, is a programming error and panics.
+func (v *Values) typed(name string, k Kind) any {
+	i, ok := v.index[name]
+	if !ok {
+		panic(fmt.Sprintf("config: no option --%s", name))
+	}
+	if v.opts[i].Kind != k {
+		panic(fmt.Sprintf("config: option --%s is of kind %s, not %s", name, v.opts[i].Kind, k))
+	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return cloneValue(v.vals[i])
+}
+
+// String returns a String option's value; it panics for other kinds.
+func (v *Values) String(name string) string { return v.typed(name, String).(string) }
+
+// Int returns an Int option's value; it panics for other kinds.
+func (v *Values) Int(name string) int { return v.typed(name, Int).(int) }
+
+// Float returns a Float option's value; it panics for other kinds.
+func (v *Values) Float(name string) float64 { return v.typed(name, Float).(float64) }
+
+// Bool returns a Bool option's value; it panics for other kinds.
+func (v *Values) Bool(name string) bool { return v.typed(name, Bool).(bool) }
+
+// Duration returns a Duration option's value; it panics for other kinds.
+func (v *Values) Duration(name string) time.Duration {
+	return v.typed(name, Duration).(time.Duration)
+}
+
+// List returns a copy of a List option's value; it panics for other kinds.
+func (v *Values) List(name string) []string { return v.typed(name, List).([]string) }
+
+// Source says where the option's value came from; Default for an unknown
+// name.
+func (v *Values) Source(name string) Source {
+	i, ok := v.index[name]
+	if !ok {
+		return Default
+	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.srcs[i]
+}
+
+// Origin locates the value for messages: "command line", "environment
+// variable LOCUST_USERS", "locust.conf:3", or "" for a default.
+func (v *Values) Origin(name string) string {
+	i, ok := v.index[name]
+	if !ok {
+		return ""
+	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.origins[i]
+}
+
+// Positional returns the words that are not options: the user classes to
+// run, as in Locust.
+func (v *Values) Positional() []string {
+	return slices.Clone(v.positional)
+}
+
+// Set changes a value after parsing, e.g. from the web form. x is the
+// kind's Go type, text parsed as on the command line, or an int for a
+// Float. Choices, Check and NotYet apply as they do when parsing.
+func (v *Values) Set(name string, x any) error {
+	i, ok := v.index[name]
+	if !ok {
+		return &Error{Msg: "unknown option --" + name}
+	}
+	o := &v.opts[i]
+	val, err := o.coerce(x)
+	if err != nil {
+		return &Error{Msg: fmt.Sprintf("argument %s: %v", o.label(), err)}
+	}
+	if o.NotYet != "" && !sameValue(val, o.Default) {
+		return &Error{Msg: fmt.Sprintf("argument %s: %s", o.label(), o.NotYet)}
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.vals[i], v.srcs[i], v.origins[i] = val, Assigned, "assigned"
+	return nil
+}
+
+// Names lists every option, in the order of the set.
+func (v *Values) Names() []string {
+	names := make([]string, len(v.opts))
+	for i, o := range v.opts {
+		names[i] = o.Name
+	}
+	return names
+}
+
+// Redacted returns every value by name with secrets replaced by Mask; an
+// unset secret stays empty, so that one can see it is missing.
+func (v *Values) Redacted() map[string]any {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	out := make(map[string]any, len(v.opts))
+	for i, o := range v.opts {
+		out[o.Name] = v.shown(i)
+	}
+	return out
+}
+
+// shown is a value as it may be displayed; the caller holds the lock.
+func (v *Values) shown(i int) any {
+	if v.opts[i].Secret && !isZero(v.vals[i]) {
+		return Mask
+	}
+	return cloneValue(v.vals[i])
+}
+
+// Format prints the values as "name=value ..." for every verb, including
+// %#v, so that printing Values can never reveal a secret.
+func (v *Values) Format(f fmt.State, _ rune) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	for i, o := range v.opts {
+		if i > 0 {
+			fmt.Fprint(f, " ")
+		}
+		if s, ok := v.shown(i).(string); ok {
+			fmt.Fprintf(f, "%s=%q", o.Name, s)
+			continue
+		}
+		fmt.Fprintf(f, "%s=%v", o.Name, v.shown(i))
+	}
+}

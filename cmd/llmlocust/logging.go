@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Level is a log level, named as Locust's -L names them.
+type Level int
+
+// Levels, from most to least verbose.
+const (
+	LevelDebug Level = iota
+	LevelInfo
+	LevelWarning
+	LevelError
+	LevelCritical
+)
+
+var levelNames = map[string]Level{"DEBUG": LevelDebug, "INFO": LevelInfo, "WARNING": LevelWarning, "ERROR": LevelError, "CRITICAL": LevelCritical}
+
+func (l Level) String() string {
+	for name, v := range levelNames {
+		if v == l {
+			return name
+		}
+	}
+	return "INFO"
+}
+
+// logger writes lines in Locust's format,
+// "[2026-01-02 15:04:05,123] host/INFO/llmlocust.runner: message",
+// to stderr and, with --logfile, to a file.
+type logger struct {
+	mu    sync.Mutex
+	out   []io.Writer
+	level Level
+	host  string
+	file  *os.File
+}
+
+func newLogger(stderr io.Writer, levelName, logfile string) (*logger, error) {
+	host, _ := os.Hostname()
+	l := &logger{out: []io.Writer{stderr}, level: LevelInfo, host: host}
+	if lv, ok := levelNames[strings.ToUpper(levelName)]; ok {
+		l.level = lv
+	}
+	if logfile != "" {
+		f, err := os.OpenFile(logfile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("opening the log file: %w", err)
+		}
+		l.file = f
+		l.out = append(l.out, f)
+	}
+	return l, nil
+}
+
+func (l *logger) close() {
+	if l.file != nil {
+		_ = l.file.Close()
+	}
+}
+
+func (l *logger) log(level Level, name, format string, args ...any) {
+	if l == nil || level < l.level {
+		return
+	}
+	now := time.Now()
+	msg := fmt.Sprintf(format, args...)
+	line := fmt.Sprintf("[%s,%03d] %s/%s/%s: %s\n", now.Format("2006-01-02 15:04:05"), now.Nanosecond()/1e6, l.host, level, name, msg)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, w := range l.out {
+		_, _ = io.WriteString(w, line)
+	}
+}
+
+// logf returns a printf-style function logging at level under name.
+func (l *logger) logf(level Level, name string) func(format string, args ...any) {
+	return func(format string, args ...any) { l.log(level, name, format, args...) }
+}

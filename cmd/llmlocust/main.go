@@ -1,0 +1,134 @@
+// Command llmlocust is Locust for LLM inference servers: it runs Lua
+// scenarios shaped like locustfiles, with Locust's command line, stats and
+// files, and measures streamed LLM responses as they arrive.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/script"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+func main() {
+	in, err := config.OSInput()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "llmlocust:", err)
+		os.Exit(exitUsage)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, in, os.Stdout, os.Stderr))
+}
+
+// run is the whole program with its outside world passed in, so that
+// tests run it in-process. Cancelling ctx is Ctrl-C: the run stops its
+// users and still writes every output.
+func run(ctx context.Context, in config.Input, stdout, stderr io.Writer) int {
+	if len(in.Args) > 0 && in.Args[0] == "mock" {
+		return runMock(ctx, in.Args[1:], stdout, stderr)
+	}
+	set, err := config.NewSet(locustOptions()...)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	first, err := set.ParseKnown(in)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if first.Bool("version") {
+		fmt.Fprintf(stdout, "llmlocust %s\n", version)
+		return exitOK
+	}
+	file := first.String("locustfile")
+	plan, err := script.Load(resolve(in.Dir, file))
+	if err != nil {
+		if first.Bool("help") {
+			set.Usage(stdout, "llmlocust")
+			fmt.Fprintf(stdout, "\n(scenario options are listed when -f names a scenario that loads: %v)\n", err)
+			return exitOK
+		}
+		return fail(stderr, err)
+	}
+	defer plan.Close()
+	if err := set.Add(scenarioOptions(plan)...); err != nil {
+		return fail(stderr, fmt.Errorf("%s: declaring the scenario's options: %w", plan.File, err))
+	}
+	vals, err := set.Parse(in)
+	if err != nil {
+		if first.Bool("help") {
+			set.Usage(stdout, "llmlocust")
+			return exitOK
+		}
+		return fail(stderr, err)
+	}
+	switch {
+	case vals.Bool("help"):
+		set.Usage(stdout, "llmlocust")
+		return exitOK
+	case vals.Bool("list"):
+		for _, c := range plan.Classes {
+			fmt.Fprintln(stdout, c.Name)
+		}
+		return exitOK
+	case vals.Bool("show-task-ratio"), vals.Bool("show-task-ratio-json"):
+		return showTaskRatio(stdout, plan, vals)
+	}
+	if err := checkRequired(plan, vals); err != nil {
+		return fail(stderr, err)
+	}
+	return headless(ctx, plan, vals, in, stdout, stderr)
+}
+
+// fail prints a message that says what is wrong and exits with the usage
+// code: nothing was sent.
+func fail(stderr io.Writer, err error) int {
+	msg := err.Error()
+	var se *script.Error
+	if errors.As(err, &se) {
+		msg = "scenario error: " + msg
+	}
+	fmt.Fprintf(stderr, "llmlocust: %s\n", strings.TrimSpace(msg))
+	return exitUsage
+}
+
+func resolve(dir, path string) string {
+	if dir == "" || path == "" || path[0] == '/' {
+		return path
+	}
+	return dir + string(os.PathSeparator) + path
+}
+
+// notYet lists the options whose features later releases bring.
+var notYet = map[string]string{
+	"html":             "the HTML report is not available yet",
+	"master":           "distributed runs are not available yet",
+	"worker":           "distributed runs are not available yet",
+	"processes":        "distributed runs are not available yet",
+	"autostart":        "the web UI is not available yet; run with --headless",
+	"web-login":        "the web UI is not available yet; run with --headless",
+	"class-picker":     "the web UI is not available yet; run with --headless",
+	"expect-workers":   "distributed runs are not available yet",
+	"master-bind-host": "distributed runs are not available yet",
+}
+
+// locustOptions are Locust's options, those of features to come marked so.
+func locustOptions() []config.Option {
+	opts := config.Locust()
+	for i := range opts {
+		if msg, ok := notYet[opts[i].Name]; ok {
+			opts[i].NotYet = msg
+		}
+	}
+	return opts
+}

@@ -1,0 +1,157 @@
+package script
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/llmlocust/llmlocust/engine/runner"
+	"github.com/llmlocust/llmlocust/lualib"
+)
+
+// MockHost is the host that names the built-in simulated LLM server.
+const MockHost = "mock"
+
+// Env is what a run gives its users: where they aim, which tasks they may
+// run, where Records and exceptions go, and how to stop the test.
+type Env struct {
+	Host         string // -H: overrides every class's host, as in Locust
+	MockURL      string // where the host "mock" points, once started
+	Tags         []string
+	ExcludeTags  []string
+	EqualWeights bool
+
+	Values    func(name string) (any, bool) // option values, read when used
+	Sink      lualib.Sink
+	Exception func(msg, traceback string)
+	StopTest  func()
+	Logf      func(format string, args ...any)
+	Getenv    func(string) (string, bool)
+
+	// OnStopTimeout bounds on_stop once a user's work has been cancelled.
+	OnStopTimeout time.Duration
+}
+
+// NeedsMock reports whether the run aims at the built-in simulator.
+func (p *Plan) NeedsMock(host string) bool {
+	if host != "" {
+		return host == MockHost
+	}
+	return slices.ContainsFunc(p.Classes, func(c *Class) bool { return c.Host == MockHost })
+}
+
+// UserClasses binds the plan to a run: hosts resolved, tasks filtered by
+// tags. A class left with no task is dropped, as Locust drops it.
+func (p *Plan) UserClasses(env *Env) ([]runner.UserClass, error) {
+	p.mu.Lock()
+	p.decl.values, p.decl.stopTest = env.Values, env.StopTest
+	p.lu.Sink, p.lu.Logf = env.Sink, env.Logf
+	p.mu.Unlock()
+	var out []runner.UserClass
+	for i, c := range p.Classes {
+		host, err := p.resolveHost(env, c)
+		if err != nil {
+			return nil, err
+		}
+		bc := &boundClass{plan: p, env: env, class: c, index: i, host: host}
+		for ti, t := range c.Tasks {
+			if !tagsAllow(t.Tags, env.Tags, env.ExcludeTags) {
+				continue
+			}
+			w := t.Weight
+			if env.EqualWeights {
+				w = 1
+			}
+			bc.tasks = append(bc.tasks, pick{index: ti, weight: w})
+			bc.total += w
+		}
+		if len(bc.tasks) > 0 {
+			out = append(out, bc)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errorf(p.File, 0, "no task is left to run after filtering by tags (-T %s, -E %s)",
+			strings.Join(env.Tags, ","), strings.Join(env.ExcludeTags, ","))
+	}
+	return out, nil
+}
+
+func (p *Plan) resolveHost(env *Env, c *Class) (string, error) {
+	host := env.Host
+	if host == "" {
+		host = c.Host
+	}
+	switch {
+	case host == "":
+		return "", errorf(p.File, c.Line, "no host for user class %s: give -H URL (or -H mock for the built-in simulated LLM server), or set host = \"...\" in the class", c.Name)
+	case host == MockHost && env.MockURL == "":
+		return "", fmt.Errorf("user class %s aims at the simulated server, but it was not started", c.Name)
+	case host == MockHost:
+		return env.MockURL, nil
+	case !strings.HasPrefix(host, "http://") && !strings.HasPrefix(host, "https://"):
+		return "", fmt.Errorf("invalid host %q: it must start with http:// or https:// (or be \"mock\" for the built-in simulated LLM server)", host)
+	}
+	return strings.TrimRight(host, "/"), nil
+}
+
+// tagsAllow applies -T and -E as Locust does: with -T only tagged tasks
+// that carry one of the tags run; -E removes tasks carrying any of its tags.
+func tagsAllow(tags, include, exclude []string) bool {
+	for _, t := range tags {
+		if slices.Contains(exclude, t) {
+			return false
+		}
+	}
+	if len(include) == 0 {
+		return true
+	}
+	for _, t := range tags {
+		if slices.Contains(include, t) {
+			return true
+		}
+	}
+	return false
+}
+
+type pick struct {
+	index  int // into the class's tasks
+	weight int
+}
+
+// boundClass is a user class ready to spawn users; it implements
+// runner.UserClass.
+type boundClass struct {
+	plan  *Plan
+	env   *Env
+	class *Class
+	index int
+	host  string
+	tasks []pick
+	total int
+}
+
+var _ runner.UserClass = (*boundClass)(nil)
+
+func (b *boundClass) Name() string    { return b.class.Name }
+func (b *boundClass) Weight() int     { return b.class.Weight }
+func (b *boundClass) FixedCount() int { return b.class.FixedCount }
+
+// NewUser prepares a user; its Lua state is made by Run, on the goroutine
+// that will own it for the user's whole life.
+func (b *boundClass) NewUser(id int) (runner.User, error) {
+	return &user{class: b, id: id, rng: rand.New(rand.NewPCG(rand.Uint64(), uint64(id)))}, nil
+}
+
+// pickTask draws a task by weight.
+func (b *boundClass) pickTask(rng *rand.Rand) pick {
+	n := rng.IntN(b.total)
+	for _, t := range b.tasks {
+		if n < t.weight {
+			return t
+		}
+		n -= t.weight
+	}
+	return b.tasks[len(b.tasks)-1]
+}
