@@ -3,10 +3,12 @@ module github.com/llmlocust/llmlocust
 go 1.26.0
 
 require (
+	github.com/valyala/fasthttp v1.78.0
+	github.com/yuin/gopher-lua v1.1.2
+)
+
+require (
 	github.com/klauspost/compress v1.20.3 // indirect
 	github.com/molecule-man/go-brrr v1.3.1 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
-	github.com/valyala/fasthttp v1.78.0 // indirect
-	github.com/yuin/gopher-lua v1.1.2 // indirect
-	layeh.com/gopher-json v0.0.0-20190114024228-97fed8db8427 // indirect
 )

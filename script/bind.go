@@ -17,8 +17,9 @@ const MockHost = "mock"
 // Env is what a run gives its users: where they aim, which tasks they may
 // run, where Records and exceptions go, and how to stop the test.
 type Env struct {
-	Host         string // -H: overrides every class's host, as in Locust
-	MockURL      string // where the host "mock" points, once started
+	Host         string   // -H: overrides every class's host, as in Locust
+	MockURL      string   // where the host "mock" points, once started
+	Classes      []string // user classes named on the command line; empty runs all
 	Tags         []string
 	ExcludeTags  []string
 	EqualWeights bool
@@ -49,8 +50,14 @@ func (p *Plan) UserClasses(env *Env) ([]runner.UserClass, error) {
 	p.decl.values, p.decl.stopTest = env.Values, env.StopTest
 	p.lu.Sink, p.lu.Logf = env.Sink, env.Logf
 	p.mu.Unlock()
+	if err := p.checkClassNames(env.Classes); err != nil {
+		return nil, err
+	}
 	var out []runner.UserClass
 	for i, c := range p.Classes {
+		if len(env.Classes) > 0 && !slices.Contains(env.Classes, c.Name) {
+			continue
+		}
 		host, err := p.resolveHost(env, c)
 		if err != nil {
 			return nil, err
@@ -76,6 +83,19 @@ func (p *Plan) UserClasses(env *Env) ([]runner.UserClass, error) {
 			strings.Join(env.Tags, ","), strings.Join(env.ExcludeTags, ","))
 	}
 	return out, nil
+}
+
+func (p *Plan) checkClassNames(names []string) error {
+	for _, n := range names {
+		if !slices.ContainsFunc(p.Classes, func(c *Class) bool { return c.Name == n }) {
+			var have []string
+			for _, c := range p.Classes {
+				have = append(have, c.Name)
+			}
+			return errorf(p.File, 0, "unknown user class %q; the scenario has %s", n, strings.Join(have, ", "))
+		}
+	}
+	return nil
 }
 
 func (p *Plan) resolveHost(env *Env, c *Class) (string, error) {

@@ -99,7 +99,7 @@ func (s *session) prepare(in config.Input) error {
 		return err
 	}
 	if prefix := s.vals.String("csv"); prefix != "" {
-		if s.csv, err = output.NewCSVWriter(resolve(in.Dir, prefix), s.vals.Bool("csv-full-history")); err != nil {
+		if s.csv, err = output.NewCSVWriter(prefix, s.vals.Bool("csv-full-history")); err != nil {
 			return fmt.Errorf("writing CSV files: %w", err)
 		}
 	}
@@ -109,6 +109,7 @@ func (s *session) prepare(in config.Input) error {
 func (s *session) env(in config.Input) *script.Env {
 	env := &script.Env{
 		Host:         s.host,
+		Classes:      s.vals.Positional(),
 		Tags:         s.vals.List("tags"),
 		ExcludeTags:  s.vals.List("exclude-tags"),
 		EqualWeights: s.vals.Bool("equal-weights"),

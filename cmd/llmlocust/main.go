@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
@@ -35,6 +36,8 @@ func main() {
 // tests run it in-process. Cancelling ctx is Ctrl-C: the run stops its
 // users and still writes every output.
 func run(ctx context.Context, in config.Input, stdout, stderr io.Writer) int {
+	// Logs, live lines and messages reach stderr from several goroutines.
+	stderr = &lockedWriter{w: stderr}
 	if len(in.Args) > 0 && in.Args[0] == "mock" {
 		return runMock(ctx, in.Args[1:], stdout, stderr)
 	}
@@ -51,7 +54,7 @@ func run(ctx context.Context, in config.Input, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	file := first.String("locustfile")
-	plan, err := script.Load(resolve(in.Dir, file))
+	plan, err := script.Load(file)
 	if err != nil {
 		if first.Bool("help") {
 			set.Usage(stdout, "llmlocust")
@@ -102,13 +105,6 @@ func fail(stderr io.Writer, err error) int {
 	return exitUsage
 }
 
-func resolve(dir, path string) string {
-	if dir == "" || path == "" || path[0] == '/' {
-		return path
-	}
-	return dir + string(os.PathSeparator) + path
-}
-
 // notYet lists the options whose features later releases bring.
 var notYet = map[string]string{
 	"html":             "the HTML report is not available yet",
@@ -131,4 +127,16 @@ func locustOptions() []config.Option {
 		}
 	}
 	return opts
+}
+
+// lockedWriter lets goroutines share one writer line by line.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

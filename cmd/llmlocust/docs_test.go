@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var luaBlock = regexp.MustCompile("(?s)```lua\n(.*?)```")
+
+// Every complete scenario in the scripting guide runs against the
+// simulator without failures or errors, so the examples stay true.
+func TestScriptingGuideExamplesRun(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/scripting.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := luaBlock.FindAllStringSubmatch(string(doc), -1)
+	ran := 0
+	for i, m := range blocks {
+		src := m[1]
+		if !strings.Contains(src, "locust.user") {
+			continue
+		}
+		ran++
+		name := strings.SplitN(strings.TrimSpace(src), "\n", 2)[0]
+		t.Run(strings.TrimPrefix(name, "-- "), func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "example.lua")
+			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			js := filepath.Join(t.TempDir(), "s.json")
+			r := runCLI(t, context.Background(), nil, "-f", path, "--headless", "-u", "3", "-r", "3",
+				"-t", "2s", "-H", "mock", "--only-summary", "--json-file", js)
+			s := readSummary(t, js)
+			if r.code != 0 || s.Totals.Requests == 0 {
+				t.Fatalf("example %d: exit %d, summary %+v\n%s\n%s", i, r.code, s, r.stdout, r.stderr)
+			}
+		})
+	}
+	if ran < 8 {
+		t.Fatalf("only %d runnable examples found", ran)
+	}
+}

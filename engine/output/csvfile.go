@@ -1,0 +1,146 @@
+package output
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/llmlocust/llmlocust/engine/stats"
+)
+
+// CSVWriter keeps Locust's four CSV files of a run (--csv PREFIX) up to
+// date: PREFIX_stats.csv, PREFIX_failures.csv and PREFIX_exceptions.csv are
+// rewritten on every Tick, and PREFIX_stats_history.csv gains rows. Every
+// Tick writes straight to the files, so a run that dies leaves them as of
+// its last second. A CSVWriter is not safe for concurrent use.
+type CSVWriter struct {
+	fullHistory bool
+	stats       rewritable
+	failures    rewritable
+	exceptions  rewritable
+	history     rewritable // only ever appended to
+	lastStamp   int64      // Unix second of the newest history rows
+}
+
+// rewritable is a file whose header stays while the rows after it are
+// replaced.
+type rewritable struct {
+	f         *os.File
+	dataStart int64
+}
+
+// NewCSVWriter creates the four files (and the folder of prefix) and
+// writes their header lines. With fullHistory, the history file gets a row
+// per entry as well as the total, as with Locust's --csv-full-history.
+func NewCSVWriter(prefix string, fullHistory bool) (*CSVWriter, error) {
+	if dir := filepath.Dir(prefix); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("creating csv folder: %w", err)
+		}
+	}
+	w := &CSVWriter{fullHistory: fullHistory}
+	for _, c := range []struct {
+		dst    *rewritable
+		suffix string
+		header []string
+	}{
+		{&w.stats, "_stats.csv", statsColumns},
+		{&w.history, "_stats_history.csv", historyColumns},
+		{&w.failures, "_failures.csv", failuresColumns},
+		{&w.exceptions, "_exceptions.csv", exceptionsColumns},
+	} {
+		f, err := createCSV(prefix+c.suffix, c.header)
+		if err != nil {
+			return nil, errors.Join(err, w.closeFiles())
+		}
+		*c.dst = f
+	}
+	return w, nil
+}
+
+func createCSV(path string, header []string) (rewritable, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return rewritable{}, fmt.Errorf("creating csv file: %w", err)
+	}
+	var buf bytes.Buffer
+	_ = writeCSVRow(&buf, header...) // a bytes.Buffer does not fail
+	if _, err := f.Write(buf.Bytes()); err != nil {
+		return rewritable{}, errors.Join(fmt.Errorf("writing header of %s: %w", path, err), f.Close())
+	}
+	return rewritable{f: f, dataStart: int64(buf.Len())}, nil
+}
+
+// Tick brings the files up to snap, a snapshot taken now; the caller calls
+// it once a second. userCount is the number of running users, for the
+// history file.
+func (w *CSVWriter) Tick(snap *stats.Snapshot, userCount int) error {
+	if err := w.rewriteTables(snap); err != nil {
+		return err
+	}
+	return w.appendHistory(snap, userCount)
+}
+
+// Close writes the final snapshot and closes the files. The history gains
+// a last row only if final is from a later second than its newest row, so
+// that it ends on the run's final totals without repeating a second.
+func (w *CSVWriter) Close(final *stats.Snapshot, userCount int) error {
+	err := w.rewriteTables(final)
+	if err == nil && final.Time.Unix() > w.lastStamp {
+		err = w.appendHistory(final, userCount)
+	}
+	return errors.Join(err, w.closeFiles())
+}
+
+func (w *CSVWriter) rewriteTables(snap *stats.Snapshot) error {
+	if err := w.stats.rewrite(func(b io.Writer) error { return writeStatsRows(b, snap) }); err != nil {
+		return err
+	}
+	if err := w.failures.rewrite(func(b io.Writer) error { return writeFailureRows(b, snap) }); err != nil {
+		return err
+	}
+	return w.exceptions.rewrite(func(b io.Writer) error { return writeExceptionRows(b, snap) })
+}
+
+func (w *CSVWriter) appendHistory(snap *stats.Snapshot, userCount int) error {
+	var buf bytes.Buffer
+	_ = writeHistoryRows(&buf, snap, userCount, w.fullHistory)
+	if _, err := w.history.f.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("appending to %s: %w", w.history.f.Name(), err)
+	}
+	w.lastStamp = snap.Time.Unix()
+	return nil
+}
+
+// rewrite replaces the rows after the header by what fill writes. The rows
+// are built in memory first so that the file is never left half-written
+// by a formatting error.
+func (r rewritable) rewrite(fill func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := fill(&buf); err != nil {
+		return err
+	}
+	if _, err := r.f.WriteAt(buf.Bytes(), r.dataStart); err != nil {
+		return fmt.Errorf("rewriting %s: %w", r.f.Name(), err)
+	}
+	if err := r.f.Truncate(r.dataStart + int64(buf.Len())); err != nil {
+		return fmt.Errorf("truncating %s: %w", r.f.Name(), err)
+	}
+	return nil
+}
+
+func (w *CSVWriter) closeFiles() error {
+	var errs []error
+	for _, f := range []*os.File{w.stats.f, w.history.f, w.failures.f, w.exceptions.f} {
+		if f == nil {
+			continue
+		}
+		if err := f.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("closing %s: %w", f.Name(), err))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,158 @@
+package output
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/llmlocust/llmlocust/engine/stats"
+)
+
+// SummarySchema names the version of the JSON summary's layout. It changes
+// whenever a key changes meaning or disappears.
+const SummarySchema = "llmlocust.summary/v1"
+
+// RunInfo describes the run that a summary reports on.
+type RunInfo struct {
+	Start, End time.Time
+	Host       string
+	Scenario   string
+	UserCount  int
+}
+
+// Summary is the JSON summary of a run (--json, --json-file). Every key is
+// always present, zero when nothing was measured, so that consumers never
+// need to test for one.
+type Summary struct {
+	Schema     string             `json:"schema"`
+	StartTime  string             `json:"start_time"` // UTC, ISO 8601
+	EndTime    string             `json:"end_time"`   // UTC, ISO 8601
+	DurationS  float64            `json:"duration_s"`
+	Host       string             `json:"host"`
+	Scenario   string             `json:"scenario"`
+	UserCount  int                `json:"user_count"`
+	Cancelled  int64              `json:"cancelled"`
+	Totals     Stats              `json:"totals"`
+	Endpoints  []Stats            `json:"endpoints"`
+	Errors     []SummaryError     `json:"errors"`
+	Exceptions []SummaryException `json:"exceptions"`
+}
+
+// Stats is the summary of one endpoint (Name and Method set) or of the
+// whole run (both nil, and left out of the JSON).
+type Stats struct {
+	Name   *string `json:"name,omitempty"`
+	Method *string `json:"method,omitempty"`
+
+	Requests  int64   `json:"requests"`
+	Failures  int64   `json:"failures"`
+	RPS       float64 `json:"rps"`
+	FailRatio float64 `json:"fail_ratio"`
+
+	OutputTokens     int64            `json:"output_tokens"`
+	InputTokens      int64            `json:"input_tokens"`
+	ReasoningTokens  int64            `json:"reasoning_tokens"`
+	OutputTokensPerS float64          `json:"output_tokens_per_s"`
+	TokenCountSource TokenCountSource `json:"token_count_source"`
+
+	TTFT Latency `json:"ttft_ms"`
+	ITL  Latency `json:"itl_ms"`
+	TPOT Latency `json:"tpot_ms"`
+	E2E  Latency `json:"e2e_ms"`
+}
+
+// TokenCountSource counts the requests whose output tokens came from each
+// source: the server's usage report, the client's tokenizer, or the number
+// of token chunks.
+type TokenCountSource struct {
+	Usage     int64 `json:"usage"`
+	Tokenizer int64 `json:"tokenizer"`
+	Chunks    int64 `json:"chunks"`
+}
+
+// Latency summarises one LLM timing in milliseconds.
+type Latency struct {
+	Mean float64 `json:"mean"`
+	Min  float64 `json:"min"`
+	Max  float64 `json:"max"`
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P95  float64 `json:"p95"`
+	P99  float64 `json:"p99"`
+}
+
+// SummaryError is one group of failed requests.
+type SummaryError struct {
+	Method      string `json:"method"`
+	Name        string `json:"name"`
+	Error       string `json:"error"`
+	Occurrences int64  `json:"occurrences"`
+}
+
+// SummaryException is one group of errors raised by tasks' scripts.
+type SummaryException struct {
+	Count     int64  `json:"count"`
+	Msg       string `json:"msg"`
+	Traceback string `json:"traceback"`
+}
+
+// NewSummary builds the summary of a run from its final snapshot. The LLM
+// fields are left zero for whoever holds the LLM aggregates to fill in.
+func NewSummary(info RunInfo, snap *stats.Snapshot) *Summary {
+	s := &Summary{
+		Schema:     SummarySchema,
+		StartTime:  isoUTC(info.Start),
+		EndTime:    isoUTC(info.End),
+		DurationS:  info.End.Sub(info.Start).Seconds(),
+		Host:       info.Host,
+		Scenario:   info.Scenario,
+		UserCount:  info.UserCount,
+		Cancelled:  snap.Cancelled,
+		Totals:     requestStats(snap.Total),
+		Endpoints:  make([]Stats, 0, len(snap.Entries)),
+		Errors:     make([]SummaryError, 0, len(snap.Errors)),
+		Exceptions: make([]SummaryException, 0, len(snap.Exceptions)),
+	}
+	for _, e := range snap.Entries {
+		st := requestStats(e)
+		st.Name, st.Method = &e.Name, &e.Method
+		s.Endpoints = append(s.Endpoints, st)
+	}
+	for _, e := range snap.Errors {
+		s.Errors = append(s.Errors, SummaryError{Method: e.Method, Name: e.Name, Error: e.Error, Occurrences: e.Occurrences})
+	}
+	for _, x := range snap.Exceptions {
+		s.Exceptions = append(s.Exceptions, SummaryException{Count: x.Count, Msg: x.Msg, Traceback: x.Traceback})
+	}
+	return s
+}
+
+func requestStats(e *stats.Entry) Stats {
+	return Stats{
+		Requests:  e.NumRequests,
+		Failures:  e.NumFailures,
+		RPS:       e.TotalRPS(),
+		FailRatio: e.FailRatio(),
+	}
+}
+
+// Encode writes the summary as indented JSON and a final newline.
+func (s *Summary) Encode(w io.Writer) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding summary: %w", err)
+	}
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("writing summary: %w", err)
+	}
+	return nil
+}
+
+// WriteSummary writes the JSON summary of a run to w.
+func WriteSummary(w io.Writer, info RunInfo, snap *stats.Snapshot) error {
+	return NewSummary(info, snap).Encode(w)
+}
+
+// isoUTC formats t as ISO 8601 in UTC with milliseconds.
+func isoUTC(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

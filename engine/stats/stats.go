@@ -1,0 +1,123 @@
+// Package stats aggregates request Records into Locust's request statistics:
+// one entry per (name, method) plus the "Aggregated" total, with Locust's
+// histogram rounding, percentiles, current and total rates, error groups and
+// exceptions, in memory that does not grow with the number of requests.
+package stats
+
+import (
+	"sync"
+	"time"
+
+	"github.com/llmlocust/llmlocust/engine/record"
+)
+
+// TotalName is the name of the row that aggregates every request.
+const TotalName = "Aggregated"
+
+type entryKey struct{ name, method string }
+
+// RequestStats is the live aggregate of a run. Log, LogException, Reset and
+// Snapshot may be called from any goroutines at once.
+type RequestStats struct {
+	mu         sync.Mutex
+	start      time.Time
+	total      *entry
+	entries    map[entryKey]*entry
+	errors     errorGroups
+	exceptions exceptionGroups
+	cancelled  int64
+}
+
+// New returns empty stats whose run starts at now.
+func New(now time.Time) *RequestStats {
+	return &RequestStats{
+		start:      now,
+		total:      newEntry(TotalName, "", now),
+		entries:    make(map[entryKey]*entry),
+		errors:     make(errorGroups),
+		exceptions: make(exceptionGroups),
+	}
+}
+
+// Log counts one finished request at its end time, as Locust counts a
+// request when it completes. A cancelled record is only counted as
+// cancelled. A record that ended before the last reset is counted as
+// ending at the reset, so it cannot fall outside the run it is part of.
+func (s *RequestStats) Log(r *record.Record) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.Cancelled {
+		s.cancelled++
+		return
+	}
+	at := r.End()
+	if at.Before(s.start) {
+		at = s.start
+	}
+	ms := toMS(r.ResponseTime)
+	s.total.log(at, ms, r.ContentLength)
+	e := s.entry(r.Name, r.Method, at)
+	e.log(at, ms, r.ContentLength)
+	if r.Failed() {
+		s.total.logFailure(at)
+		e.logFailure(at)
+		s.errors.add(r.Method, r.Name, r.Error, at)
+	}
+}
+
+func (s *RequestStats) entry(name, method string, now time.Time) *entry {
+	k := entryKey{name, method}
+	e := s.entries[k]
+	if e == nil {
+		e = newEntry(name, method, now)
+		s.entries[k] = e
+	}
+	return e
+}
+
+// LogException counts an error raised by a task's script on node ("local"
+// for a run without workers). Exceptions are grouped by message and
+// traceback.
+func (s *RequestStats) LogException(msg, traceback, node string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.exceptions.add(msg, traceback, node)
+}
+
+// Reset zeroes every entry, drops errors, exceptions and the cancelled
+// count, and restarts the run at now, as Locust's reset_stats does. The
+// entries stay, so tables keep their rows.
+func (s *RequestStats) Reset(now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.start = now
+	s.total.reset(now)
+	for _, e := range s.entries {
+		e.reset(now)
+	}
+	clear(s.errors)
+	clear(s.exceptions)
+	s.cancelled = 0
+}
+
+// Snapshot copies the stats as they stand. now ends the current window of
+// CurrentPercentile; the rates are anchored, as in Locust, to the newest
+// request rather than to now.
+func (s *RequestStats) Snapshot(now time.Time) *Snapshot {
+	s.mu.Lock()
+	snap := &Snapshot{
+		Time:       now,
+		Start:      s.start,
+		Total:      s.total.snapshot(s.total, now),
+		Entries:    make([]*Entry, 0, len(s.entries)),
+		Errors:     s.errors.snapshot(),
+		Exceptions: s.exceptions.snapshot(),
+		Cancelled:  s.cancelled,
+	}
+	for _, e := range s.entries {
+		snap.Entries = append(snap.Entries, e.snapshot(s.total, now))
+	}
+	s.mu.Unlock()
+	snap.sort()
+	return snap
+}
