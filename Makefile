@@ -2,7 +2,7 @@
 GO       ?= go
 BIN      := bin/llmlocust
 PKGS     := ./...
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all build run test bench lint clean
 

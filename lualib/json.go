@@ -116,8 +116,10 @@ func encodeNumber(buf *bytes.Buffer, f float64) error {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return fmt.Errorf("cannot encode %v to JSON", f)
 	}
-	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-		buf.WriteString(strconv.FormatInt(int64(f), 10))
+	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+		// Whole numbers print without a point or exponent, as JSON
+		// encoders in other languages print them.
+		buf.WriteString(strconv.FormatFloat(f, 'f', -1, 64))
 		return nil
 	}
 	buf.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
@@ -128,7 +130,7 @@ func encodeTable(L *lua.LState, buf *bytes.Buffer, t *lua.LTable, depth int) err
 	n := t.Len()
 	keys := 0
 	t.ForEach(func(lua.LValue, lua.LValue) { keys++ })
-	isArray := (n > 0 && keys == n) || (keys == 0 && L.GetMetatable(t) == L.GetTypeMetatable(arrayMeta))
+	isArray := (n > 0 && keys == n) || (keys == 0 && marked(L, t, arrayMeta))
 	if isArray {
 		buf.WriteByte('[')
 		for i := 1; i <= n; i++ {
@@ -169,6 +171,13 @@ func encodeTable(L *lua.LState, buf *bytes.Buffer, t *lua.LTable, depth int) err
 	}
 	buf.WriteByte('}')
 	return nil
+}
+
+// marked reports whether t was made with json.array (or decoded from an
+// array).
+func marked(L *lua.LState, t *lua.LTable, kind string) bool {
+	mt, ok := L.GetTypeMetatable(kind).(*lua.LTable)
+	return ok && L.GetMetatable(t) == mt
 }
 
 // DecodeJSON turns JSON into Lua values: objects and arrays become tables

@@ -78,6 +78,12 @@ func (p *Plan) UserClasses(env *Env) ([]runner.UserClass, error) {
 			out = append(out, bc)
 		}
 	}
+	if len(out) > 0 {
+		// Event listeners aim where the first class aims.
+		p.mu.Lock()
+		p.lu.Host = out[0].(*boundClass).host
+		p.mu.Unlock()
+	}
 	if len(out) == 0 {
 		return nil, errorf(p.File, 0, "no task is left to run after filtering by tags (-T %s, -E %s)",
 			strings.Join(env.Tags, ","), strings.Join(env.ExcludeTags, ","))

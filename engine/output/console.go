@@ -58,6 +58,13 @@ func PrintStats(w io.Writer, snap *stats.Snapshot) error {
 			int64(e.Avg()), int64(e.Min()), int64(e.Max()), int64(e.Median()),
 			e.TotalRPS(), e.TotalFailPerSec())
 	}
+	entryRows(lw, sep, snap, row)
+	return lw.done("stats table")
+}
+
+// entryRows writes the entries, then the Aggregated row, between
+// separator lines, as Locust's tables have them.
+func entryRows(lw *lineWriter, sep string, snap *stats.Snapshot, row func(*stats.Entry)) {
 	lw.line("%s", sep)
 	for _, e := range snap.Entries {
 		row(e)
@@ -65,7 +72,6 @@ func PrintStats(w io.Writer, snap *stats.Snapshot) error {
 	lw.line("%s", sep)
 	row(snap.Total)
 	lw.line("")
-	return lw.done("stats table")
 }
 
 // PrintPercentiles writes Locust's response-time percentile table, for
@@ -93,13 +99,7 @@ func PrintPercentiles(w io.Writer, snap *stats.Snapshot) error {
 		}
 		lw.line(percentileTemplate("d"), append(args, e.NumRequests)...)
 	}
-	lw.line("%s", sep)
-	for _, e := range snap.Entries {
-		row(e)
-	}
-	lw.line("%s", sep)
-	row(snap.Total)
-	lw.line("")
+	entryRows(lw, sep, snap, row)
 	return lw.done("percentile table")
 }
 

@@ -6,32 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/llmlocust/llmlocust/engine/locusttest"
+
 	"github.com/llmlocust/llmlocust/engine/record"
 	"github.com/llmlocust/llmlocust/engine/stats"
 )
-
-// requireLocust returns the python3 that can import locust. Without one the
-// test is skipped, except in CI, where it must not silently pass.
-func requireLocust(t *testing.T) string {
-	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err == nil {
-		err = exec.Command(py, "-c", "import locust.stats").Run()
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs python3 with locust installed: %v", err)
-		}
-		t.Skipf("python3 with locust is not available: %v", err)
-	}
-	return py
-}
 
 // unixSeconds is t as Python's time.time() would give it.
 func unixSeconds(t time.Time) float64 {
@@ -180,7 +164,7 @@ func ourTables(t *testing.T, start time.Time, steps []csvStep) []csvTables {
 }
 
 func TestTablesMatchLocustByteForByte(t *testing.T) {
-	py := requireLocust(t)
+	py := locusttest.Python(t)
 	start := time.Date(2026, 3, 1, 12, 0, 0, 125e6, time.UTC)
 	steps := csvScenario(start)
 	want := runCSVOracle(t, py, start, steps)

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/llmlocust/llmlocust/engine/locusttest"
 )
 
 func TestPyFloat(t *testing.T) {
@@ -81,7 +83,7 @@ func TestWriteCSVRow(t *testing.T) {
 // TestPythonFormattingMatchesPython asks Python itself for repr() of many
 // floats and strings.
 func TestPythonFormattingMatchesPython(t *testing.T) {
-	py := requireLocust(t)
+	py := locusttest.Python(t)
 	rng := rand.New(rand.NewPCG(1, 9))
 	floats := []float64{0, 1, 0.5, 147.3, 1e-5, 9.999999999999999e15, 1e16, 123456.789}
 	for range 2000 {

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/llmlocust/llmlocust/engine/locusttest"
 
 	"github.com/llmlocust/llmlocust/engine/record"
 )
@@ -83,23 +84,6 @@ type oracleAnswer struct {
 		Name    string        `json:"name"`
 		Queries []oracleQuery `json:"queries"`
 	} `json:"cases"`
-}
-
-// requireLocust returns the python3 that can import locust. Without one the
-// test is skipped, except in CI, where it must not silently pass.
-func requireLocust(t *testing.T) string {
-	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err == nil {
-		err = exec.Command(py, "-c", "import locust.stats").Run()
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs python3 with locust installed: %v", err)
-		}
-		t.Skipf("python3 with locust is not available: %v", err)
-	}
-	return py
 }
 
 // builder assembles an oracle case on a millisecond grid of times, so that
@@ -263,7 +247,7 @@ func replay(c oracleCase) []*Snapshot {
 }
 
 func TestMatchesLocust(t *testing.T) {
-	py := requireLocust(t)
+	py := locusttest.Python(t)
 	cases := oracleCases()
 	ans := runOracle(t, py, cases)
 	if len(ans.Cases) != len(cases) {
