@@ -112,6 +112,7 @@ var notYet = map[string]string{
 	"worker":           "distributed runs are not available yet",
 	"processes":        "distributed runs are not available yet",
 	"autostart":        "the web UI is not available yet; run with --headless",
+	"autoquit":         "the web UI is not available yet; run with --headless",
 	"web-login":        "the web UI is not available yet; run with --headless",
 	"class-picker":     "the web UI is not available yet; run with --headless",
 	"expect-workers":   "distributed runs are not available yet",
