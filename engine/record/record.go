@@ -55,21 +55,61 @@ const (
 	SourceChunks                // the number of token chunks
 )
 
+// String names the source as outputs spell it.
+func (s TokenSource) String() string {
+	switch s {
+	case SourceUsage:
+		return "usage"
+	case SourceTokenizer:
+		return "tokenizer"
+	case SourceChunks:
+		return "chunks"
+	}
+	return "none"
+}
+
 // LLM is the part of a Record that only streamed LLM requests have. All
 // durations are measured from Record.Start.
 type LLM struct {
 	TTFB time.Duration // response headers arrived
-	TTFT time.Duration // first chunk carrying an output token
-	TTFO time.Duration // first chunk with visible (non-reasoning) content
+	TTFT time.Duration // first chunk carrying an output token (content or reasoning)
+	TTFO time.Duration // first chunk with visible (non-reasoning) content; 0 when there was none
 	E2E  time.Duration // last token chunk
+	Done time.Duration // the stream closed
 
-	// ITL holds the gaps between consecutive token chunks.
-	ITL []time.Duration
+	// Chunks are the token chunks in arrival order. Tokens of a chunk are
+	// the request's output tokens shared out over its chunks by the size
+	// of their text, so that they add up to OutputTokens; they date tokens
+	// to the second they arrived.
+	Chunks []Chunk
 
 	OutputTokens    int
 	InputTokens     int
 	ReasoningTokens int
 	Source          TokenSource
+
+	// ServerTokens and ClientTokens are both kept when the server reported
+	// usage and a tokenizer counted the output too (else 0); Mismatch says
+	// they disagree.
+	ServerTokens int
+	ClientTokens int
+	Mismatch     bool
+
+	// Reasoning is true when reasoning text was seen (TTFO then matters).
+	Reasoning bool
+}
+
+// Chunk is one token-carrying stream event.
+type Chunk struct {
+	At     time.Duration // arrival, from Record.Start
+	Tokens int
+}
+
+// ITL calls fn with each gap between consecutive token chunks.
+func (l *LLM) ITL(fn func(gap time.Duration)) {
+	for i := 1; i < len(l.Chunks); i++ {
+		fn(l.Chunks[i].At - l.Chunks[i-1].At)
+	}
 }
 
 // TPOT is (E2E − TTFT) / (output tokens − 1); ok is false for requests
