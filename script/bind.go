@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/lualib"
 )
@@ -26,6 +27,8 @@ type Env struct {
 
 	Values    func(name string) (any, bool) // option values, read when used
 	Sink      lualib.Sink
+	Daemon    *metrics.Daemon // takes LLM streams; also the Sink in a run
+	Tokenizer string          // default tokenizer of LLM requests
 	Exception func(msg, traceback string)
 	StopTest  func()
 	Logf      func(format string, args ...any)
@@ -49,6 +52,7 @@ func (p *Plan) UserClasses(env *Env) ([]runner.UserClass, error) {
 	p.mu.Lock()
 	p.decl.values, p.decl.stopTest = env.Values, env.StopTest
 	p.lu.Sink, p.lu.Logf = env.Sink, env.Logf
+	p.lu.Daemon, p.lu.Tokenizer = env.Daemon, env.Tokenizer
 	p.mu.Unlock()
 	if err := p.checkClassNames(env.Classes); err != nil {
 		return nil, err

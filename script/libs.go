@@ -170,5 +170,5 @@ func (p *Plan) luaModule(name string) (*lua.FunctionProto, error) {
 		p.modules[name] = proto
 		return proto, nil
 	}
-	return nil, fmt.Errorf("module %q not found: no Go module of that name (json, http, time, random, env) and no file %s", name, strings.Join(tried, " or "))
+	return nil, fmt.Errorf("module %q not found: no Go module of that name (json, http, llm, dataset, time, random, env) and no file %s", name, strings.Join(tried, " or "))
 }

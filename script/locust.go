@@ -39,6 +39,7 @@ type classDecl struct {
 	fixedCount int
 	host       string
 	wait       waitSpec
+	llm        *lua.LTable // settings of self.llm
 	tasks      []*taskDecl
 }
 
@@ -118,13 +119,19 @@ func (d *decl) luaUser(L *lua.LState) int {
 			c.name = d.str(L, v, "name")
 		case "wait_time":
 			c.wait = d.waitSpec(L, v)
+		case "llm":
+			t, ok := v.(*lua.LTable)
+			if !ok {
+				raise(L, d.file, "llm must be a table of settings, e.g. { api = \"openai\", model = \"...\" }")
+			}
+			c.llm = t
 		default:
 			if _, isFn := v.(*lua.LFunction); !isFn {
-				raise(L, d.file, "unknown user class setting %q (known: weight, fixed_count, host, wait_time, name)", k.String())
+				raise(L, d.file, "unknown user class setting %q (known: weight, fixed_count, host, wait_time, llm, name)", k.String())
 			}
 		}
 	})
-	for _, k := range []string{"weight", "fixed_count", "host", "name", "wait_time"} {
+	for _, k := range []string{"weight", "fixed_count", "host", "name", "wait_time", "llm"} {
 		spec.RawSetString(k, lua.LNil)
 	}
 	if c.host != "" {

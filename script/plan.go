@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 
 	lua "github.com/yuin/gopher-lua"
@@ -86,7 +87,7 @@ func LoadSource(path string, src []byte) (*Plan, error) {
 		return nil, syntaxError(path, err)
 	}
 	p := &Plan{File: path, proto: proto}
-	lu := &lualib.User{Getenv: os.LookupEnv, Sink: discard{}, Logf: func(string, ...any) {}}
+	lu := &lualib.User{Getenv: os.LookupEnv, Sink: discard{}, Logf: func(string, ...any) {}, Dir: filepath.Dir(path)}
 	L, d, err := p.instantiate(lu, nil)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -67,7 +68,8 @@ func (u *user) raiseSignal(L *lua.LState, s signal) {
 // Run lives the user's life: on_start, tasks until stopped, on_stop.
 func (u *user) Run(ctx context.Context, stop <-chan struct{}) error {
 	env := u.class.env
-	u.lu = &lualib.User{Host: u.class.host, Sink: env.Sink, Rand: u.rng, Getenv: env.Getenv, Logf: env.Logf}
+	u.lu = &lualib.User{Host: u.class.host, Sink: env.Sink, Rand: u.rng, Getenv: env.Getenv, Logf: env.Logf,
+		Daemon: env.Daemon, Tokenizer: env.Tokenizer, Dir: filepath.Dir(u.class.plan.File)}
 	defer u.lu.Close()
 	if err := u.start(); err != nil {
 		return err
@@ -112,6 +114,7 @@ func (u *user) newSelf(c *classDecl) *lua.LTable {
 	L := u.L
 	self := L.CreateTable(0, 4)
 	self.RawSetString("client", u.lu.ClientTable(L))
+	self.RawSetString("llm", u.lu.LLMTable(L, c.llm))
 	self.RawSetString("host", lua.LString(u.class.host))
 	self.RawSetString("id", lua.LNumber(u.id))
 	mt := L.CreateTable(0, 1)

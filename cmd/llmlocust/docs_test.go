@@ -29,7 +29,13 @@ func TestScriptingGuideExamplesRun(t *testing.T) {
 		name := strings.SplitN(strings.TrimSpace(src), "\n", 2)[0]
 		t.Run(strings.TrimPrefix(name, "-- "), func(t *testing.T) {
 			t.Parallel()
-			path := filepath.Join(t.TempDir(), "example.lua")
+			// Examples live beside the shipped sample data, as scenarios do.
+			dir := t.TempDir()
+			data, _ := filepath.Abs("../../scenarios/data")
+			if err := os.Symlink(data, filepath.Join(dir, "data")); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "example.lua")
 			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/llmlocust/llmlocust/engine/output"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/stats"
+	"github.com/llmlocust/llmlocust/engine/tokenize"
 	"github.com/llmlocust/llmlocust/script"
 )
 
@@ -63,7 +64,13 @@ func headless(ctx context.Context, plan *script.Plan, vals *config.Values, in co
 func (s *session) prepare(in config.Input) error {
 	host := s.vals.String("host")
 	if s.plan.NeedsMock(host) {
-		m, err := mock.New(mock.DefaultConfig())
+		cfg := mock.DefaultConfig()
+		// The simulator counts prompt tokens with the run's tokenizer, so
+		// its usage agrees with ours.
+		if tok, err := tokenize.Load(s.vals.String("tokenizer")); err == nil {
+			cfg.PromptTokens = tok.Count
+		}
+		m, err := mock.New(cfg)
 		if err != nil {
 			return fmt.Errorf("starting the simulated LLM server: %w", err)
 		}
@@ -115,6 +122,8 @@ func (s *session) env(in config.Input) *script.Env {
 		EqualWeights: s.vals.Bool("equal-weights"),
 		Values:       optionValues(s.vals),
 		Sink:         s.daemon,
+		Daemon:       s.daemon,
+		Tokenizer:    s.vals.String("tokenizer"),
 		Exception:    s.exception,
 		StopTest: func() {
 			s.log.log(LevelInfo, "llmlocust.runner", "the scenario asked to stop the test")
@@ -185,7 +194,12 @@ func (s *session) snapshot() *stats.Snapshot {
 
 func (s *session) printLive() {
 	snap := s.snapshot()
-	line := output.LiveLine(snap, s.runner.UserCount(), s.runner.TargetUserCount(), string(s.runner.State()), time.Since(s.start))
+	b := s.daemon.Backlog()
+	line := output.LiveLine(snap, output.Live{
+		Users: s.runner.UserCount(), TargetUsers: s.runner.TargetUserCount(),
+		State: string(s.runner.State()), Elapsed: time.Since(s.start),
+		Backlog: output.Backlog{Queued: b.Queued, Oldest: b.Oldest, Saturated: b.Saturated()},
+	})
 	fmt.Fprintln(s.stderr, line)
 }
 
@@ -213,6 +227,7 @@ func (s *session) finish() int {
 	output.PrintPercentiles(tables, snap)
 	output.PrintErrors(tables, snap)
 	output.PrintExceptions(tables, snap)
+	output.PrintLLM(tables, snap)
 	if snap.Cancelled > 0 {
 		fmt.Fprintf(tables, "%d requests in flight were cancelled when their users stopped; they are not counted (give -s/--stop-timeout to let users finish)\n", snap.Cancelled)
 	}
@@ -223,7 +238,12 @@ func (s *session) finish() int {
 			failed = true
 		}
 	}
-	info := output.RunInfo{Start: s.start, End: end, Host: s.shownHost(), Scenario: s.plan.File, UserCount: s.runner.TargetUserCount()}
+	peak := s.daemon.Peak()
+	if peak.Saturated() {
+		s.log.log(LevelWarning, "llmlocust.main", "the client was saturated: the metrics daemon fell up to %s behind (%d chunks queued); give the run more CPU or fewer users, as timings may be late", peak.Oldest.Round(time.Millisecond), peak.Queued)
+	}
+	info := output.RunInfo{Start: s.start, End: end, Host: s.shownHost(), Scenario: s.plan.File, UserCount: s.runner.TargetUserCount(),
+		Backlog: output.Backlog{Queued: peak.Queued, Oldest: peak.Oldest, Saturated: peak.Saturated()}}
 	if s.vals.Bool("json") {
 		if err := output.WriteSummary(s.stdout, info, snap); err != nil {
 			s.log.log(LevelError, "llmlocust.main", "writing the JSON summary: %v", err)

@@ -1,6 +1,7 @@
-// Package metrics is the metrics daemon: it takes finished Records from
-// users without ever blocking them, and feeds them to the stats on its own
-// goroutine, measuring how far behind it runs.
+// Package metrics is the metrics daemon: it takes finished Records and the
+// raw chunks of streamed LLM responses from users without ever blocking
+// them, decodes and tokenizes the streams into Records on its own
+// goroutine, feeds the stats, and measures how far behind it runs.
 package metrics
 
 import (
@@ -10,31 +11,37 @@ import (
 	"github.com/llmlocust/llmlocust/engine/record"
 )
 
-// Consumer receives the Records the daemon hands on, on the daemon's
+// Consumer receives the Records the daemon builds, on the daemon's
 // goroutine only.
 type Consumer interface {
 	Log(r *record.Record)
 }
 
-// Daemon queues Records and hands them to a Consumer. Add never blocks on
-// the consumer and never drops a Record: the queue grows instead, and its
-// size and age are reported as the backlog.
+// Daemon queues work and does it on one goroutine of its own. Nothing
+// that users hand it blocks on its progress, and nothing is dropped: the
+// queue grows instead, and its size and age are reported as the backlog.
 type Daemon struct {
 	consumer Consumer
 
 	mu      sync.Mutex
-	queue   []queued
-	spare   []queued
+	queue   []item
+	spare   []item
 	wake    chan struct{}
 	idle    *sync.Cond
 	busy    bool
 	closed  bool
 	stopped chan struct{}
+	peak    Backlog
 }
 
-type queued struct {
-	rec record.Record
-	at  time.Time
+// item is one piece of queued work: a finished plain Record, a chunk of a
+// stream, or a stream's end.
+type item struct {
+	at   time.Time // when the user handed it over (for the backlog's age)
+	rec  record.Record
+	req  *Request
+	data []byte
+	end  *End
 }
 
 // NewDaemon starts a daemon that hands Records to c.
@@ -45,10 +52,18 @@ func NewDaemon(c Consumer) *Daemon {
 	return d
 }
 
-// Add queues r. It is safe from any goroutine and returns at once.
+// Add queues a finished Record. It is safe from any goroutine and returns
+// at once.
 func (d *Daemon) Add(r record.Record) {
+	d.push(item{rec: r, at: time.Now()})
+}
+
+func (d *Daemon) push(it item) {
 	d.mu.Lock()
-	d.queue = append(d.queue, queued{rec: r, at: time.Now()})
+	d.queue = append(d.queue, it)
+	if n := len(d.queue); n > d.peak.Queued {
+		d.peak.Queued = n
+	}
 	d.mu.Unlock()
 	select {
 	case d.wake <- struct{}{}:
@@ -56,13 +71,17 @@ func (d *Daemon) Add(r record.Record) {
 	}
 }
 
-// Backlog is what waits in the queue: how many Records, and how long the
+// Backlog is what waits in the queue: how many items, and how long the
 // oldest has waited. A growing backlog means the client, not the server,
 // is the bottleneck.
 type Backlog struct {
 	Queued int
 	Oldest time.Duration
 }
+
+// Saturated reports a backlog large enough that timings of what the
+// client does next may suffer: more than a second of waiting work.
+func (b Backlog) Saturated() bool { return b.Oldest > time.Second }
 
 // Backlog reports the queue now.
 func (d *Daemon) Backlog() Backlog {
@@ -72,11 +91,19 @@ func (d *Daemon) Backlog() Backlog {
 	if len(d.queue) > 0 {
 		b.Oldest = time.Since(d.queue[0].at)
 	}
+	d.peak.Oldest = max(d.peak.Oldest, b.Oldest)
 	return b
 }
 
-// Flush waits until every Record added before the call has reached the
-// consumer.
+// Peak is the largest backlog seen so far (as sampled by Backlog calls
+// for its age, and at every hand-over for its size).
+func (d *Daemon) Peak() Backlog {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.peak
+}
+
+// Flush waits until every item added before the call has been handled.
 func (d *Daemon) Flush() {
 	d.mu.Lock()
 	for len(d.queue) > 0 || d.busy {
@@ -85,8 +112,8 @@ func (d *Daemon) Flush() {
 	d.mu.Unlock()
 }
 
-// Close flushes and stops the daemon. Records added after Close are lost,
-// so callers close it only once every user has stopped.
+// Close flushes and stops the daemon. Work added after Close is lost, so
+// callers close it only once every user has stopped.
 func (d *Daemon) Close() {
 	d.Flush()
 	d.mu.Lock()
@@ -120,12 +147,24 @@ func (d *Daemon) loop() {
 			d.mu.Unlock()
 
 			for i := range batch {
-				d.consumer.Log(&batch[i].rec)
-				batch[i] = queued{}
+				d.handle(&batch[i])
+				batch[i] = item{}
 			}
 			d.mu.Lock()
 			d.spare = batch[:0]
 			d.mu.Unlock()
 		}
+	}
+}
+
+func (d *Daemon) handle(it *item) {
+	switch {
+	case it.end != nil:
+		rec := it.req.finish(it.end)
+		d.consumer.Log(&rec)
+	case it.req != nil:
+		it.req.feed(it.data, it.at)
+	default:
+		d.consumer.Log(&it.rec)
 	}
 }

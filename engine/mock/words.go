@@ -2,6 +2,7 @@ package mock
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -19,6 +20,10 @@ var words = [...]string{
 	" time", " people", " year", " way", " day", " man", " world", " life",
 	" work", " part", " place", " water", " house", " number", " good", " new",
 }
+
+// Words returns a copy of the output vocabulary, so that tests elsewhere
+// can check the promise above against real tokenizers.
+func Words() []string { return slices.Clone(words[:]) }
 
 // nextWords returns n words drawn from rng as one string.
 func nextWords(rng *rand.Rand, n int) string {

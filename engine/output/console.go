@@ -161,25 +161,44 @@ func PrintExceptions(w io.Writer, snap *stats.Snapshot) error {
 	return lw.done("exceptions")
 }
 
+// Live holds the live line's figures that do not come from the stats.
+type Live struct {
+	Users, TargetUsers int
+	State              string // the runner's state: spawning, running, ...
+	Elapsed            time.Duration
+	Backlog            Backlog // the metrics daemon's queue now
+}
+
+// Backlog is the metrics daemon's queue: how many items wait, how long
+// the oldest has waited, and whether that much waiting means the client
+// is saturated, so that the numbers it reports may be late.
+type Backlog struct {
+	Queued    int
+	Oldest    time.Duration
+	Saturated bool
+}
+
 // LiveLine is the one-line progress report printed every two seconds, for
 // example:
 //
-//	[00:12] running  users 20/20  req/s 41.5  fails 0 (0.0%)  p50 120ms p95 210ms  cancelled 0
+//	[00:12] running  users 20/20  req/s 41.5  fails 0 (0.0%)  p50 120ms p95 210ms  out tok/s 1830.2  ttft p50 96.1ms p95 180.4ms  backlog 0  cancelled 0
 //
 // Rates and percentiles are those of the current window. The fields keep
-// this order so that eyes and scripts can find them; LLM fields (output
-// tokens/s, TTFT percentiles, daemon backlog) go after the latency
-// percentiles, before cancelled.
-func LiveLine(snap *stats.Snapshot, users, targetUsers int, state string, elapsed time.Duration) string {
+// this order so that eyes and scripts can find them: Locust's figures,
+// then the LLM ones (output tokens/s, TTFT percentiles), the daemon's
+// backlog, and cancelled requests. A saturated client is spelled out in
+// capitals.
+func LiveLine(snap *stats.Snapshot, live Live) string {
 	t := snap.Total
 	fields := []string{
 		// The state is padded so that the fields after it stay in place.
-		fmt.Sprintf("%s %-8s users %d/%d", clock(elapsed), state, users, targetUsers),
+		fmt.Sprintf("%s %-8s users %d/%d", clock(live.Elapsed), live.State, live.Users, live.TargetUsers),
 		fmt.Sprintf("req/s %.1f", t.CurrentRPS()),
 		fmt.Sprintf("fails %d (%.1f%%)", t.NumFailures, t.FailRatio()*100),
 		"p50 " + currentMS(t, 0.5) + " p95 " + currentMS(t, 0.95),
-		fmt.Sprintf("cancelled %d", snap.Cancelled),
 	}
+	fields = append(fields, llmLiveFields(snap)...)
+	fields = append(fields, backlogField(live.Backlog), fmt.Sprintf("cancelled %d", snap.Cancelled))
 	return strings.Join(fields, "  ")
 }
 

@@ -25,38 +25,69 @@ func TestLiveLine(t *testing.T) {
 	}
 	busy.Log(&record.Record{Name: "chat", Start: goldenStart, Cancelled: true})
 
+	// Twenty seconds of 5 LLM requests a second, each with 20 tokens in
+	// 10 chunks 25 ms apart, after a TTFT of 200.6 ms: 100 tokens a
+	// second, and a current TTFT of 200.6 ms exactly.
+	llm := stats.New(goldenStart)
+	for i := range 100 {
+		llm.Log(llmRecord("chat", goldenStart.Add(time.Duration(i)*200*time.Millisecond), 200600*time.Microsecond, 10, 2))
+	}
+
 	tests := []struct {
-		name    string
-		snap    *stats.Snapshot
-		users   int
-		target  int
-		state   string
-		elapsed time.Duration
-		want    string
+		name string
+		snap *stats.Snapshot
+		live Live
+		want string
 	}{
 		{
 			name: "nothing yet", snap: stats.New(goldenStart).Snapshot(goldenStart),
-			users: 0, target: 20, state: "spawning", elapsed: 0,
-			want: "[00:00] spawning users 0/20  req/s 0.0  fails 0 (0.0%)  p50 - p95 -  cancelled 0",
+			live: Live{Users: 0, TargetUsers: 20, State: "spawning"},
+			want: "[00:00] spawning users 0/20  req/s 0.0  fails 0 (0.0%)  p50 - p95 -  out tok/s 0.0  ttft p50 - p95 -  backlog 0  cancelled 0",
 		},
 		{
 			name: "running", snap: busy.Snapshot(goldenStart.Add(20 * time.Second)),
-			users: 20, target: 20, state: "running", elapsed: 20 * time.Second,
-			want: "[00:20] running  users 20/20  req/s 4.0  fails 10 (12.5%)  p50 25ms p95 25ms  cancelled 1",
+			live: Live{Users: 20, TargetUsers: 20, State: "running", Elapsed: 20 * time.Second},
+			want: "[00:20] running  users 20/20  req/s 4.0  fails 10 (12.5%)  p50 25ms p95 25ms  out tok/s 0.0  ttft p50 - p95 -  backlog 0  cancelled 1",
 		},
 		{
 			name: "past an hour", snap: busy.Snapshot(goldenStart.Add(2 * time.Hour)),
-			users: 3, target: 20, state: "stopping", elapsed: time.Hour + 2*time.Minute + 3*time.Second,
-			want: "[1:02:03] stopping users 3/20  req/s 4.0  fails 10 (12.5%)  p50 - p95 -  cancelled 1",
+			live: Live{Users: 3, TargetUsers: 20, State: "stopping", Elapsed: time.Hour + 2*time.Minute + 3*time.Second},
+			want: "[1:02:03] stopping users 3/20  req/s 4.0  fails 10 (12.5%)  p50 - p95 -  out tok/s 0.0  ttft p50 - p95 -  backlog 0  cancelled 1",
+		},
+		{
+			name: "streaming", snap: llm.Snapshot(goldenStart.Add(20 * time.Second)),
+			live: Live{Users: 5, TargetUsers: 5, State: "running", Elapsed: 20 * time.Second,
+				Backlog: Backlog{Queued: 3, Oldest: 12 * time.Millisecond}},
+			want: "[00:20] running  users 5/5  req/s 5.0  fails 0 (0.0%)  p50 430ms p95 430ms  out tok/s 100.0  ttft p50 200.6ms p95 200.6ms  backlog 3 oldest 12ms  cancelled 0",
+		},
+		{
+			name: "saturated client", snap: llm.Snapshot(goldenStart.Add(20 * time.Second)),
+			live: Live{Users: 5, TargetUsers: 5, State: "running", Elapsed: 20 * time.Second,
+				Backlog: Backlog{Queued: 52000, Oldest: 2345 * time.Millisecond, Saturated: true}},
+			want: "[00:20] running  users 5/5  req/s 5.0  fails 0 (0.0%)  p50 430ms p95 430ms  out tok/s 100.0  ttft p50 200.6ms p95 200.6ms  backlog 52000 oldest 2.3s CLIENT SATURATED  cancelled 0",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := LiveLine(tc.snap, tc.users, tc.target, tc.state, tc.elapsed); got != tc.want {
+			if got := LiveLine(tc.snap, tc.live); got != tc.want {
 				t.Errorf("\n got %q\nwant %q", got, tc.want)
 			}
 		})
 	}
+}
+
+// llmRecord is a successful streamed request of name from start: the first
+// of chunks chunks after ttft, then one every 25 ms, each carrying
+// perChunk tokens; the stream closes 5 ms after the last.
+func llmRecord(name string, start time.Time, ttft time.Duration, chunks, perChunk int) *record.Record {
+	l := &record.LLM{TTFB: ttft / 2, TTFT: ttft, Source: record.SourceUsage, InputTokens: 30}
+	for i := range chunks {
+		l.Chunks = append(l.Chunks, record.Chunk{At: ttft + time.Duration(i)*25*time.Millisecond, Tokens: perChunk})
+	}
+	l.OutputTokens = chunks * perChunk
+	l.E2E = l.Chunks[chunks-1].At
+	l.Done = l.E2E + 5*time.Millisecond
+	return &record.Record{Method: "POST", Name: name, Start: start, ResponseTime: l.Done, Status: 200, LLM: l}
 }
 
 // failAfter accepts n bytes, then fails every write.
@@ -74,6 +105,7 @@ func (f *failAfter) Write(p []byte) (int, error) {
 
 func TestWritersReportWriteErrors(t *testing.T) {
 	snap := goldenStats().Snapshot(goldenStart.Add(30 * time.Second))
+	llmSnap := goldenLLMStats().Snapshot(goldenStart.Add(30 * time.Second))
 	info := RunInfo{Start: goldenStart, End: goldenStart.Add(30 * time.Second)}
 	tests := []struct {
 		name  string
@@ -87,6 +119,8 @@ func TestWritersReportWriteErrors(t *testing.T) {
 		{"failures csv", func(w *failAfter) error { return WriteFailuresCSV(w, snap) }},
 		{"exceptions csv", func(w *failAfter) error { return WriteExceptionsCSV(w, snap) }},
 		{"summary", func(w *failAfter) error { return WriteSummary(w, info, snap) }},
+		{"llm table", func(w *failAfter) error { return PrintLLM(w, llmSnap) }},
+		{"llm stats csv", func(w *failAfter) error { return WriteLLMStatsCSV(w, llmSnap) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,17 +11,23 @@ import (
 	"github.com/llmlocust/llmlocust/engine/stats"
 )
 
-// CSVWriter keeps Locust's four CSV files of a run (--csv PREFIX) up to
-// date: PREFIX_stats.csv, PREFIX_failures.csv and PREFIX_exceptions.csv are
-// rewritten on every Tick, and PREFIX_stats_history.csv gains rows. Every
-// Tick writes straight to the files, so a run that dies leaves them as of
-// its last second. A CSVWriter is not safe for concurrent use.
+// CSVWriter keeps the CSV files of a run (--csv PREFIX) up to date:
+// Locust's four and the two LLM files. PREFIX_stats.csv,
+// PREFIX_failures.csv, PREFIX_exceptions.csv and PREFIX_llm_stats.csv are
+// rewritten on every Tick; PREFIX_stats_history.csv and
+// PREFIX_llm_stats_history.csv gain rows. The LLM files exist even in a run
+// without LLM requests, with only their headers, so that scripts can rely
+// on them. Every Tick writes straight to the files, so a run that dies
+// leaves them as of its last second. A CSVWriter is not safe for
+// concurrent use.
 type CSVWriter struct {
 	fullHistory bool
 	stats       rewritable
 	failures    rewritable
 	exceptions  rewritable
 	history     rewritable // only ever appended to
+	llmStats    rewritable
+	llmHistory  rewritable // only ever appended to
 	lastStamp   int64      // Unix second of the newest history rows
 }
 
@@ -32,8 +38,8 @@ type rewritable struct {
 	dataStart int64
 }
 
-// NewCSVWriter creates the four files (and the folder of prefix) and
-// writes their header lines. With fullHistory, the history file gets a row
+// NewCSVWriter creates the six files (and the folder of prefix) and
+// writes their header lines. With fullHistory, the history files get a row
 // per entry as well as the total, as with Locust's --csv-full-history.
 func NewCSVWriter(prefix string, fullHistory bool) (*CSVWriter, error) {
 	if dir := filepath.Dir(prefix); dir != "" {
@@ -51,6 +57,8 @@ func NewCSVWriter(prefix string, fullHistory bool) (*CSVWriter, error) {
 		{&w.history, "_stats_history.csv", historyColumns},
 		{&w.failures, "_failures.csv", failuresColumns},
 		{&w.exceptions, "_exceptions.csv", exceptionsColumns},
+		{&w.llmStats, "_llm_stats.csv", llmStatsColumns},
+		{&w.llmHistory, "_llm_stats_history.csv", llmHistoryColumns},
 	} {
 		f, err := createCSV(prefix+c.suffix, c.header)
 		if err != nil {
@@ -102,16 +110,30 @@ func (w *CSVWriter) rewriteTables(snap *stats.Snapshot) error {
 	if err := w.failures.rewrite(func(b io.Writer) error { return writeFailureRows(b, snap) }); err != nil {
 		return err
 	}
-	return w.exceptions.rewrite(func(b io.Writer) error { return writeExceptionRows(b, snap) })
+	if err := w.exceptions.rewrite(func(b io.Writer) error { return writeExceptionRows(b, snap) }); err != nil {
+		return err
+	}
+	return w.llmStats.rewrite(func(b io.Writer) error { return writeLLMStatsRows(b, snap) })
 }
 
 func (w *CSVWriter) appendHistory(snap *stats.Snapshot, userCount int) error {
-	var buf bytes.Buffer
-	_ = writeHistoryRows(&buf, snap, userCount, w.fullHistory)
-	if _, err := w.history.f.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("appending to %s: %w", w.history.f.Name(), err)
+	var buf, llm bytes.Buffer
+	_ = writeHistoryRows(&buf, snap, userCount, w.fullHistory) // a bytes.Buffer does not fail
+	_ = writeLLMHistoryRows(&llm, snap, userCount, w.fullHistory)
+	if err := w.history.append(buf.Bytes()); err != nil {
+		return err
+	}
+	if err := w.llmHistory.append(llm.Bytes()); err != nil {
+		return err
 	}
 	w.lastStamp = snap.Time.Unix()
+	return nil
+}
+
+func (r rewritable) append(b []byte) error {
+	if _, err := r.f.Write(b); err != nil {
+		return fmt.Errorf("appending to %s: %w", r.f.Name(), err)
+	}
 	return nil
 }
 
@@ -134,7 +156,7 @@ func (r rewritable) rewrite(fill func(io.Writer) error) error {
 
 func (w *CSVWriter) closeFiles() error {
 	var errs []error
-	for _, f := range []*os.File{w.stats.f, w.history.f, w.failures.f, w.exceptions.f} {
+	for _, f := range []*os.File{w.stats.f, w.history.f, w.failures.f, w.exceptions.f, w.llmStats.f, w.llmHistory.f} {
 		if f == nil {
 			continue
 		}

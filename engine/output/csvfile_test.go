@@ -47,6 +47,8 @@ func TestNewCSVWriterCreatesFilesWithHeaders(t *testing.T) {
 		{"_stats_history.csv", historyColumns},
 		{"_failures.csv", failuresColumns},
 		{"_exceptions.csv", exceptionsColumns},
+		{"_llm_stats.csv", llmStatsColumns},
+		{"_llm_stats_history.csv", llmHistoryColumns},
 	}
 	for _, tc := range tests {
 		t.Run(tc.suffix, func(t *testing.T) {

@@ -83,7 +83,7 @@ func runLocust(t *testing.T, locust string) string {
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, locust, "-f", "testdata/locustfile.py", "--headless",
-		"-u", "2", "-r", "2", "-t", "3s", "--csv", prefix, "-H", srv.URL,
+		"-u", "2", "-r", "2", "-t", "5s", "--csv", prefix, "-H", srv.URL,
 		"--exit-code-on-error", "0", "--only-summary", "--loglevel", "WARNING")
 	// Settings from the environment would make the run depend on the machine.
 	for _, kv := range os.Environ() {

@@ -19,6 +19,8 @@ type RunInfo struct {
 	Host       string
 	Scenario   string
 	UserCount  int
+	// Backlog is the largest backlog of the metrics daemon during the run.
+	Backlog Backlog
 }
 
 // Summary is the JSON summary of a run (--json, --json-file). Every key is
@@ -33,6 +35,7 @@ type Summary struct {
 	Scenario   string             `json:"scenario"`
 	UserCount  int                `json:"user_count"`
 	Cancelled  int64              `json:"cancelled"`
+	Backlog    SummaryBacklog     `json:"metrics_backlog"`
 	Totals     Stats              `json:"totals"`
 	Endpoints  []Stats            `json:"endpoints"`
 	Errors     []SummaryError     `json:"errors"`
@@ -55,11 +58,23 @@ type Stats struct {
 	ReasoningTokens  int64            `json:"reasoning_tokens"`
 	OutputTokensPerS float64          `json:"output_tokens_per_s"`
 	TokenCountSource TokenCountSource `json:"token_count_source"`
+	TokenMismatches  int64            `json:"token_mismatches"`
 
 	TTFT Latency `json:"ttft_ms"`
 	ITL  Latency `json:"itl_ms"`
 	TPOT Latency `json:"tpot_ms"`
 	E2E  Latency `json:"e2e_ms"`
+	TTFO Latency `json:"ttfo_ms"`
+	TTFB Latency `json:"ttfb_ms"`
+}
+
+// SummaryBacklog is the largest backlog of the metrics daemon: the most
+// items queued, the longest wait of the oldest, and whether the client
+// was saturated at some point, so that its timings may be late.
+type SummaryBacklog struct {
+	MaxQueued       int     `json:"max_queued"`
+	MaxOldestMS     float64 `json:"max_oldest_ms"`
+	ClientSaturated bool    `json:"client_saturated"`
 }
 
 // TokenCountSource counts the requests whose output tokens came from each
@@ -71,7 +86,9 @@ type TokenCountSource struct {
 	Chunks    int64 `json:"chunks"`
 }
 
-// Latency summarises one LLM timing in milliseconds.
+// Latency summarises one LLM timing in milliseconds: percentiles with the
+// histogram's three significant digits, mean, minimum and maximum exact to
+// the microsecond.
 type Latency struct {
 	Mean float64 `json:"mean"`
 	Min  float64 `json:"min"`
@@ -97,8 +114,7 @@ type SummaryException struct {
 	Traceback string `json:"traceback"`
 }
 
-// NewSummary builds the summary of a run from its final snapshot. The LLM
-// fields are left zero for whoever holds the LLM aggregates to fill in.
+// NewSummary builds the summary of a run from its final snapshot.
 func NewSummary(info RunInfo, snap *stats.Snapshot) *Summary {
 	s := &Summary{
 		Schema:     SummarySchema,
@@ -109,14 +125,22 @@ func NewSummary(info RunInfo, snap *stats.Snapshot) *Summary {
 		Scenario:   info.Scenario,
 		UserCount:  info.UserCount,
 		Cancelled:  snap.Cancelled,
+		Backlog:    summaryBacklog(info.Backlog),
 		Totals:     requestStats(snap.Total),
 		Endpoints:  make([]Stats, 0, len(snap.Entries)),
 		Errors:     make([]SummaryError, 0, len(snap.Errors)),
 		Exceptions: make([]SummaryException, 0, len(snap.Exceptions)),
 	}
+	if snap.LLMTotal != nil {
+		addLLM(&s.Totals, snap.LLMTotal, info.End)
+	}
+	llm := llmByKey(snap)
 	for _, e := range snap.Entries {
 		st := requestStats(e)
 		st.Name, st.Method = &e.Name, &e.Method
+		if l := llm[[2]string{e.Name, e.Method}]; l != nil {
+			addLLM(&st, l, info.End)
+		}
 		s.Endpoints = append(s.Endpoints, st)
 	}
 	for _, e := range snap.Errors {
@@ -126,6 +150,10 @@ func NewSummary(info RunInfo, snap *stats.Snapshot) *Summary {
 		s.Exceptions = append(s.Exceptions, SummaryException{Count: x.Count, Msg: x.Msg, Traceback: x.Traceback})
 	}
 	return s
+}
+
+func summaryBacklog(b Backlog) SummaryBacklog {
+	return SummaryBacklog{MaxQueued: b.Queued, MaxOldestMS: toMS(b.Oldest), ClientSaturated: b.Saturated}
 }
 
 func requestStats(e *stats.Entry) Stats {

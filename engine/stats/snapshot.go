@@ -24,6 +24,12 @@ type Snapshot struct {
 	// Cancelled counts requests cut off because their user stopped; they
 	// appear nowhere else.
 	Cancelled int64
+
+	// LLM holds one row per (Name, Method) that had LLM requests, sorted as
+	// Entries; LLMTotal is their "Aggregated" total, with Method "", merged
+	// exactly from the rows.
+	LLM      []*LLMEntry
+	LLMTotal *LLMEntry
 }
 
 // Entry is the frozen stats of one (Name, Method) row, or of the total.
@@ -175,6 +181,13 @@ func (s *Snapshot) sort() {
 	}
 	s.Total.sortBuckets()
 	slices.SortFunc(s.Entries, func(a, b *Entry) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Method, b.Method))
+	})
+	for _, e := range s.LLM {
+		e.sortSeconds()
+	}
+	s.LLMTotal.sortSeconds()
+	slices.SortFunc(s.LLM, func(a, b *LLMEntry) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Method, b.Method))
 	})
 	slices.SortFunc(s.Errors, func(a, b *ErrorEntry) int {

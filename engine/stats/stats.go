@@ -1,7 +1,9 @@
 // Package stats aggregates request Records into Locust's request statistics:
 // one entry per (name, method) plus the "Aggregated" total, with Locust's
 // histogram rounding, percentiles, current and total rates, error groups and
-// exceptions, in memory that does not grow with the number of requests.
+// exceptions; and, for LLM requests, token counts, token rates by second and
+// mergeable three-digit histograms of their timings. Its memory does not
+// grow with the number of requests.
 package stats
 
 import (
@@ -26,6 +28,10 @@ type RequestStats struct {
 	errors     errorGroups
 	exceptions exceptionGroups
 	cancelled  int64
+
+	// The LLM total is not kept live: Snapshot merges it from the rows,
+	// exactly, which halves the work of logging an LLM request.
+	llmEntries map[entryKey]*llmEntry
 }
 
 // New returns empty stats whose run starts at now.
@@ -36,13 +42,15 @@ func New(now time.Time) *RequestStats {
 		entries:    make(map[entryKey]*entry),
 		errors:     make(errorGroups),
 		exceptions: make(exceptionGroups),
+		llmEntries: make(map[entryKey]*llmEntry),
 	}
 }
 
 // Log counts one finished request at its end time, as Locust counts a
-// request when it completes. A cancelled record is only counted as
-// cancelled. A record that ended before the last reset is counted as
-// ending at the reset, so it cannot fall outside the run it is part of.
+// request when it completes, and an LLM request in the LLM stats too. A
+// cancelled record is only counted as cancelled. A record that ended before
+// the last reset is counted as ending at the reset, so it cannot fall
+// outside the run it is part of.
 func (s *RequestStats) Log(r *record.Record) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -63,6 +71,20 @@ func (s *RequestStats) Log(r *record.Record) {
 		e.logFailure(at)
 		s.errors.add(r.Method, r.Name, r.Error, at)
 	}
+	if r.LLM != nil {
+		s.llmEntry(r.Name, r.Method).log(r, at)
+	}
+}
+
+func (s *RequestStats) llmEntry(name, method string) *llmEntry {
+	k := entryKey{name, method}
+	e := s.llmEntries[k]
+	if e == nil {
+		// A row born after a reset belongs to the run since that reset.
+		e = newLLMEntry(name, method, s.start)
+		s.llmEntries[k] = e
+	}
+	return e
 }
 
 func (s *RequestStats) entry(name, method string, now time.Time) *entry {
@@ -98,6 +120,9 @@ func (s *RequestStats) Reset(now time.Time) {
 	clear(s.errors)
 	clear(s.exceptions)
 	s.cancelled = 0
+	for _, e := range s.llmEntries {
+		e.reset(now)
+	}
 }
 
 // Snapshot copies the stats as they stand. now ends the current window of
@@ -117,7 +142,12 @@ func (s *RequestStats) Snapshot(now time.Time) *Snapshot {
 	for _, e := range s.entries {
 		snap.Entries = append(snap.Entries, e.snapshot(s.total, now))
 	}
+	snap.LLM = make([]*LLMEntry, 0, len(s.llmEntries))
+	for _, e := range s.llmEntries {
+		snap.LLM = append(snap.LLM, e.snapshot(now))
+	}
 	s.mu.Unlock()
+	snap.LLMTotal = mergeLLM(TotalName, snap.Start, snap.LLM)
 	snap.sort()
 	return snap
 }

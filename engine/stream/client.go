@@ -27,6 +27,7 @@ const UserAgent = "llmlocust"
 type Client struct {
 	hc      *fasthttp.Client
 	aborted atomic.Bool
+	buf     []byte
 	mu      sync.Mutex
 	conns   map[*trackedConn]struct{}
 }

@@ -2,6 +2,7 @@ package stream
 
 import (
 	"errors"
+	"io"
 	"net"
 	"syscall"
 
@@ -19,6 +20,8 @@ func Describe(err error) string {
 		return err.Error()
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection closed in the middle of the response"
 	case errors.Is(err, syscall.ECONNRESET):
 		return "connection reset by peer"
 	case errors.Is(err, fasthttp.ErrConnectionClosed):

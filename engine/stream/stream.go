@@ -1,0 +1,218 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Timeouts bound a streamed request with timers, never with fasthttp's
+// ReadTimeout (which would cap the whole stream).
+type Timeouts struct {
+	FirstToken time.Duration // from the start until the first token; 0: none
+	Idle       time.Duration // between reads once the body flows; 0: none
+	Total      time.Duration // the whole request; 0: none
+}
+
+// Sink receives what a streamed response brings, on the reading goroutine.
+// Chunk must copy data and return at once: the reader never waits for
+// whoever consumes the chunks.
+type Sink interface {
+	// Started is called with the start time, just before the request is
+	// written.
+	Started(at time.Time)
+	Headers(status int, at time.Time)
+	Chunk(data []byte, at time.Time)
+	// FirstToken reports whether a token has been seen yet, for the
+	// first-token timeout.
+	FirstToken() bool
+}
+
+// StreamResult is how a streamed request ended.
+type StreamResult struct {
+	Start     time.Time
+	Status    int
+	Headers   time.Time // when the response headers arrived; zero if they did not
+	End       time.Time // when the body ended or the request failed
+	Bytes     int64
+	ErrorBody []byte // the body of a response with status 400 or more (first 64 KiB)
+	Err       error  // transport failure or timeout
+	Cancelled bool   // the user was stopped meanwhile
+}
+
+// maxErrorBody is how much of an error response is kept for its message.
+const maxErrorBody = 64 << 10
+
+// readSize is the size of each read from the body: one server flush fits
+// in one read, so each read is stamped when its bytes arrived.
+const readSize = 16 << 10
+
+// Stream sends req and hands each read of the response body to sink,
+// stamped from the monotonic clock right after the read returns.
+func (c *Client) Stream(ctx context.Context, req Request, t Timeouts, sink Sink) StreamResult {
+	freq := fasthttp.AcquireRequest()
+	fresp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(freq)
+	defer fasthttp.ReleaseResponse(fresp)
+	prepare(freq, req)
+	fresp.StreamBody = true
+
+	g := c.guard(ctx, t, sink)
+	defer g.stop()
+
+	res := StreamResult{Start: time.Now()}
+	sink.Started(res.Start)
+	err := c.hc.Do(freq, fresp)
+	if err != nil {
+		res.End = time.Now()
+		res.Err, res.Cancelled = g.why(ctx, err)
+		return res
+	}
+	res.Headers = time.Now()
+	res.Status = fresp.StatusCode()
+	sink.Headers(res.Status, res.Headers)
+	body := fresp.BodyStream()
+	if body == nil {
+		body = bytes.NewReader(fresp.Body())
+	}
+	if res.Status >= http.StatusBadRequest {
+		res.ErrorBody, err = readLimited(body, maxErrorBody)
+		res.Bytes = int64(len(res.ErrorBody))
+	} else {
+		res.Bytes, err = c.pump(body, sink, g)
+	}
+	_ = fresp.CloseBodyStream()
+	res.End = time.Now()
+	if err != nil {
+		res.Err, res.Cancelled = g.why(ctx, err)
+	}
+	return res
+}
+
+func (c *Client) pump(body io.Reader, sink Sink, g *guard) (int64, error) {
+	buf := c.readBuf()
+	var n int64
+	for {
+		k, err := body.Read(buf)
+		at := time.Now()
+		if k > 0 {
+			n += int64(k)
+			sink.Chunk(buf[:k], at)
+			g.touch()
+		}
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// readBuf is the user's read buffer, kept for its next stream.
+func (c *Client) readBuf() []byte {
+	if c.buf == nil {
+		c.buf = make([]byte, readSize)
+	}
+	return c.buf
+}
+
+func readLimited(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit))
+	if err == nil {
+		// Drain what is left so the connection can be reused.
+		_, err = io.Copy(io.Discard, r)
+	}
+	return b, err
+}
+
+// Reasons a guard cut a stream off.
+var (
+	ErrFirstToken = errors.New("no token arrived within the first-token timeout")
+	ErrIdle       = errors.New("the stream went idle past the idle timeout")
+	ErrTotal      = errors.New("the request ran past its total timeout")
+)
+
+// guard cuts a stream off when the user is stopped or a timeout passes,
+// by closing the user's connections; the blocked read then returns.
+type guard struct {
+	c      *Client
+	mu     sync.Mutex
+	reason error
+	t      Timeouts
+	timers []*time.Timer
+	idle   *time.Timer
+	cancel func() bool
+}
+
+func (c *Client) guard(ctx context.Context, t Timeouts, sink Sink) *guard {
+	c.aborted.Store(false)
+	g := &guard{c: c, t: t}
+	if t.Total > 0 {
+		g.timers = append(g.timers, time.AfterFunc(t.Total, func() { g.abort(fmt.Errorf("%w (%s)", ErrTotal, t.Total)) }))
+	}
+	if t.FirstToken > 0 {
+		var check func()
+		check = func() {
+			if !sink.FirstToken() {
+				g.abort(fmt.Errorf("%w (%s)", ErrFirstToken, t.FirstToken))
+			}
+		}
+		g.timers = append(g.timers, time.AfterFunc(t.FirstToken, check))
+	}
+	if t.Idle > 0 {
+		g.idle = time.AfterFunc(t.Idle, func() { g.abort(fmt.Errorf("%w (%s)", ErrIdle, t.Idle)) })
+	}
+	g.cancel = context.AfterFunc(ctx, func() { g.abort(ctx.Err()) })
+	return g
+}
+
+func (g *guard) touch() {
+	if g.idle != nil {
+		g.idle.Reset(g.t.Idle)
+	}
+}
+
+func (g *guard) abort(reason error) {
+	g.mu.Lock()
+	first := g.reason == nil
+	if first {
+		g.reason = reason
+	}
+	g.mu.Unlock()
+	if first {
+		g.c.aborted.Store(true)
+		g.c.closeConns()
+	}
+}
+
+func (g *guard) stop() {
+	g.cancel()
+	for _, t := range g.timers {
+		t.Stop()
+	}
+	if g.idle != nil {
+		g.idle.Stop()
+	}
+}
+
+// why turns a read or request error into the reason the stream ended.
+func (g *guard) why(ctx context.Context, err error) (reason error, cancelled bool) {
+	g.mu.Lock()
+	r := g.reason
+	g.mu.Unlock()
+	switch {
+	case r != nil && ctx.Err() != nil && errors.Is(r, ctx.Err()):
+		return r, true
+	case r != nil:
+		return r, false
+	}
+	return err, false
+}
