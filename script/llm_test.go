@@ -16,6 +16,13 @@ import (
 // Log makes collect the daemon's consumer: it receives every Record.
 func (c *collect) Log(r *record.Record) { c.Add(*r) }
 
+// LogChunk counts token chunks as the daemon decodes them.
+func (c *collect) LogChunk(string, string, time.Time) {
+	c.mu.Lock()
+	c.liveChunks++
+	c.mu.Unlock()
+}
+
 func (c *collect) llmRecords() []record.Record {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -90,6 +97,19 @@ func TestTokenCountsExact(t *testing.T) {
 			}
 			if got > sent {
 				t.Fatalf("counted %d tokens, the simulator sent %d", got, sent)
+			}
+			// Every token chunk was also counted live, as it was decoded.
+			chunks := 0
+			c.mu.Lock()
+			for _, r := range c.records {
+				if r.LLM != nil {
+					chunks += len(r.LLM.Chunks)
+				}
+			}
+			live := c.liveChunks
+			c.mu.Unlock()
+			if live != chunks {
+				t.Fatalf("%d chunks counted live, %d in the records", live, chunks)
 			}
 		})
 	}

@@ -23,6 +23,7 @@ type collect struct {
 	exceptions []string
 	traces     []string
 	logs       []string
+	liveChunks int
 }
 
 func (c *collect) Add(r record.Record) {

@@ -11,10 +11,11 @@ import (
 	"github.com/llmlocust/llmlocust/engine/record"
 )
 
-// Consumer receives the Records the daemon builds, on the daemon's
-// goroutine only.
+// Consumer receives the Records the daemon builds, and each token chunk
+// of a stream as it is decoded, on the daemon's goroutine only.
 type Consumer interface {
 	Log(r *record.Record)
+	LogChunk(name, method string, at time.Time)
 }
 
 // Daemon queues work and does it on one goroutine of its own. Nothing
@@ -160,10 +161,10 @@ func (d *Daemon) loop() {
 func (d *Daemon) handle(it *item) {
 	switch {
 	case it.end != nil:
-		rec := it.req.finish(it.end)
+		rec := it.req.finish(it.end, d.consumer)
 		d.consumer.Log(&rec)
 	case it.req != nil:
-		it.req.feed(it.data, it.at)
+		it.req.feed(it.data, it.at, d.consumer)
 	default:
 		d.consumer.Log(&it.rec)
 	}

@@ -23,6 +23,8 @@ func (g *gate) Log(r *record.Record) {
 	g.seen.Store(r.Name, true)
 }
 
+func (g *gate) LogChunk(string, string, time.Time) {}
+
 func TestAddNeverBlocksAndLosesNothing(t *testing.T) {
 	g := &gate{open: make(chan struct{})}
 	d := NewDaemon(g)

@@ -103,12 +103,16 @@ func (r *Request) Wait() Result { return <-r.result }
 
 // feed splits and decodes one chunk; events complete in it are dated by
 // its arrival.
-func (r *Request) feed(data []byte, at time.Time) {
+func (r *Request) feed(data []byte, at time.Time, c Consumer) {
 	if len(r.head) < headSize {
 		r.head = append(r.head, data[:min(len(data), headSize-len(r.head))]...)
 	}
+	chunks := len(r.chunks)
 	if err := r.splitter.Feed(data, func(ev wire.Event) { r.event(ev, at) }); err != nil {
 		r.fail(err.Error())
+	}
+	for range len(r.chunks) - chunks {
+		c.LogChunk(r.Name, r.Method, at)
 	}
 }
 
@@ -159,10 +163,14 @@ func (r *Request) fail(reason string) {
 
 // finish builds the Record once the stream has ended, hands the user its
 // result, and returns the Record for the stats.
-func (r *Request) finish(e *End) record.Record {
+func (r *Request) finish(e *End, c Consumer) record.Record {
 	if e.Err == "" && !e.Cancelled {
+		chunks := len(r.chunks)
 		if err := r.splitter.Close(func(ev wire.Event) { r.event(ev, e.At) }); err != nil {
 			r.fail(err.Error())
+		}
+		for range len(r.chunks) - chunks {
+			c.LogChunk(r.Name, r.Method, e.At)
 		}
 	}
 	switch {
@@ -183,7 +191,7 @@ func (r *Request) finish(e *End) record.Record {
 }
 
 func (r *Request) llm(e *End) *record.LLM {
-	l := &record.LLM{Done: e.At.Sub(r.Start), Chunks: r.chunks, TTFO: r.ttfo, Reasoning: r.reasoning.Len() > 0}
+	l := &record.LLM{Done: e.At.Sub(r.Start), Chunks: r.chunks, TTFO: r.ttfo, Reasoning: r.reasoning.Len() > 0, LiveCounted: true}
 	if !e.Headers.IsZero() {
 		l.TTFB = e.Headers.Sub(r.Start)
 	}

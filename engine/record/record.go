@@ -97,6 +97,12 @@ type LLM struct {
 
 	// Reasoning is true when reasoning text was seen (TTFO then matters).
 	Reasoning bool
+
+	// LiveCounted says one token of each chunk was already counted, in
+	// the second it arrived, while the stream was open (so that the live
+	// output rate need not wait for the request to end); the stats then
+	// add only the rest.
+	LiveCounted bool
 }
 
 // Chunk is one token-carrying stream event.

@@ -183,20 +183,36 @@ func (e *llmEntry) log(r *record.Record, end time.Time) {
 	}
 }
 
-// logTokenSeconds dates each chunk's tokens to the second it arrived.
-// Tokens that no chunk carries (a count reported without a stream, say)
-// are dated to the request's end.
+// logTokenSeconds dates each chunk's tokens to the second it arrived; for
+// a stream counted live, one token of each chunk was counted already by
+// LogChunk. Tokens that no chunk carries (a count reported without a stream,
+// say) are dated to the request's end.
 func (e *llmEntry) logTokenSeconds(r *record.Record, end time.Time) {
-	startSec := e.start.Unix()
-	var dated int64
+	var dated, counted int64
+	if r.LLM.LiveCounted {
+		counted = 1
+	}
 	for _, c := range r.LLM.Chunks {
 		dated += int64(c.Tokens)
-		if sec := r.Start.Add(c.At).Unix(); sec >= startSec {
-			e.tokens.add(sec, int64(c.Tokens))
+		if at := r.Start.Add(c.At); !at.Before(e.start) {
+			e.tokens.add(at.Unix(), int64(c.Tokens)-counted)
 		}
 	}
 	if rest := int64(r.LLM.OutputTokens) - dated; rest > 0 {
 		e.tokens.add(end.Unix(), rest)
+	}
+}
+
+// unlogChunks takes back the tokens LogChunk counted for a request that
+// was cancelled, and so counts nowhere.
+func (e *llmEntry) unlogChunks(r *record.Record) {
+	if !r.LLM.LiveCounted {
+		return
+	}
+	for _, c := range r.LLM.Chunks {
+		if at := r.Start.Add(c.At); !at.Before(e.start) {
+			e.tokens.add(at.Unix(), -1)
+		}
 	}
 }
 

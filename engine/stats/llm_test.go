@@ -284,3 +284,32 @@ func TestConcurrentLLMLogAndSnapshot(t *testing.T) {
 			writers*perWriter, 2*writers*perWriter, writers*perWriter)
 	}
 }
+
+// A stream's chunks count live, one token each, as they arrive; the
+// finished Record adds what they really carried, and a cancelled one takes
+// them back.
+func TestLiveChunkCounting(t *testing.T) {
+	s := New(t0)
+	live := llmRec("chat", 0, []float64{100, 1100, 2100}, 3, 1, 2)
+	live.LLM.LiveCounted = true
+	cancelled := llmRec("chat", 0, []float64{300, 1300})
+	cancelled.LLM.LiveCounted, cancelled.Cancelled = true, true
+	for _, r := range []*record.Record{live, cancelled} {
+		for _, c := range r.LLM.Chunks {
+			s.LogChunk(r.Name, r.Method, r.Start.Add(c.At))
+		}
+	}
+	sec := t0.Unix()
+	if got := s.Snapshot(t0.Add(3 * time.Second)).LLMTotal.OutputTokensBySecond(); !slices.Equal(got, []SecondTokens{{sec, 2}, {sec + 1, 2}, {sec + 2, 1}}) {
+		t.Fatalf("while streaming: %v", got)
+	}
+	s.Log(live)
+	s.Log(cancelled)
+	snap := s.Snapshot(t0.Add(3 * time.Second))
+	if got := snap.LLMTotal.OutputTokensBySecond(); !slices.Equal(got, []SecondTokens{{sec, 3}, {sec + 1, 1}, {sec + 2, 2}}) {
+		t.Fatalf("after the records: %v", got)
+	}
+	if snap.LLMTotal.OutputTokens != 6 || snap.LLMTotal.Requests != 1 {
+		t.Fatalf("tokens %d requests %d", snap.LLMTotal.OutputTokens, snap.LLMTotal.Requests)
+	}
+}

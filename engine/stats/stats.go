@@ -56,6 +56,9 @@ func (s *RequestStats) Log(r *record.Record) {
 	defer s.mu.Unlock()
 	if r.Cancelled {
 		s.cancelled++
+		if r.LLM != nil {
+			s.llmEntry(r.Name, r.Method).unlogChunks(r)
+		}
 		return
 	}
 	at := r.End()
@@ -73,6 +76,18 @@ func (s *RequestStats) Log(r *record.Record) {
 	}
 	if r.LLM != nil {
 		s.llmEntry(r.Name, r.Method).log(r, at)
+	}
+}
+
+// LogChunk counts one token chunk of a stream still open, in the second it
+// arrived, so that the live output rate does not wait for the request to
+// end. It counts one token; Log later adds what the chunk really carried.
+func (s *RequestStats) LogChunk(name, method string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.llmEntry(name, method)
+	if !at.Before(e.start) {
+		e.tokens.add(at.Unix(), 1)
 	}
 }
 
