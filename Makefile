@@ -22,7 +22,7 @@ build:
 
 # A live run against the built-in simulated LLM server: nothing else needed.
 run: build
-	./$(BIN) -f scenarios/quickstart.lua -H mock --headless -u 20 -r 5 -t 60s
+	./$(BIN) -f scenarios/openai_chat.lua -H mock --headless -u 20 -r 5 -t 60s
 
 # Everything under the race detector, then the timing-accuracy tests
 # without it (they need an unhindered client).
