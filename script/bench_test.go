@@ -101,8 +101,24 @@ func rss() int64 {
 // so that the memory measured is the client's alone. hits counts the
 // requests it has answered.
 func serverProcess(b *testing.B) (url string, hits func() int64) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchServer$")
-	cmd.Env = append(os.Environ(), "LLMLOCUST_BENCH_SERVER=1")
+	url = childServer(b, "TestBenchServer", "LLMLOCUST_BENCH_SERVER")
+	return url, func() int64 {
+		resp, err := http.Get(url + "/count")
+		if err != nil {
+			return 0
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		n, _ := strconv.ParseInt(strings.TrimSpace(string(body)), 10, 64)
+		return n
+	}
+}
+
+// childServer runs the test named test of this binary as a child process
+// with envVar=1 set, and returns the URL it prints on its first line.
+func childServer(b *testing.B, test, envVar string) string {
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(os.Environ(), envVar+"=1")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -115,17 +131,7 @@ func serverProcess(b *testing.B) (url string, hits func() int64) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	url = strings.TrimSpace(line)
-	return url, func() int64 {
-		resp, err := http.Get(url + "/count")
-		if err != nil {
-			return 0
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		n, _ := strconv.ParseInt(strings.TrimSpace(string(body)), 10, 64)
-		return n
-	}
+	return strings.TrimSpace(line)
 }
 
 // TestBenchServer is the child process of serverProcess; run alone it

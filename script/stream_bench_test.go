@@ -1,15 +1,12 @@
 package script
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"slices"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -115,21 +112,7 @@ func serverTTFT(b *testing.B, url string) serverFigures {
 // mockProcess runs the simulator in a child process (TestBenchMock), so
 // that the CPU measured is the client's alone.
 func mockProcess(b *testing.B) string {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchMock$")
-	cmd.Env = append(os.Environ(), "LLMLOCUST_BENCH_MOCK=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		b.Fatal(err)
-	}
-	return strings.TrimSpace(line)
+	return childServer(b, "TestBenchMock", "LLMLOCUST_BENCH_MOCK")
 }
 
 // TestBenchMock is the child process of mockProcess; run alone it does

@@ -97,25 +97,9 @@ func checkGolden(t *testing.T, name string, got []byte) {
 }
 
 func TestGoldenCSVFiles(t *testing.T) {
-	// Ticks come while the run goes on, as in a real run.
-	s := stats.New(goldenStart)
-	recs := goldenRecords()
-	prefix := filepath.Join(t.TempDir(), "run")
-	w, err := NewCSVWriter(prefix, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	next := 0
-	for _, sec := range []time.Duration{10, 20} {
-		now := goldenStart.Add(sec * time.Second)
-		next = logGoldenUntil(s, recs, next, now)
-		if err := w.Tick(s.Snapshot(now), 10); err != nil {
-			t.Fatal(err)
-		}
-	}
-	logGoldenUntil(s, recs, next, goldenStart.Add(time.Hour))
-	logGoldenExceptions(s)
-	if err := w.Close(s.Snapshot(goldenStart.Add(30*time.Second)), 10); err != nil {
+	prefix, s := writeGoldenRun(t, goldenRecords(), true, 10)
+	logGoldenExceptions(s.RequestStats)
+	if err := s.csv.Close(s.Snapshot(goldenStart.Add(30*time.Second)), 10); err != nil {
 		t.Fatal(err)
 	}
 	// The LLM files of a run without LLM requests hold only their headers.
@@ -129,6 +113,34 @@ func TestGoldenCSVFiles(t *testing.T) {
 			checkGolden(t, "run"+suffix, got)
 		})
 	}
+}
+
+// goldenRun is a run's stats with the CSV writer that ticked along.
+type goldenRun struct {
+	*stats.RequestStats
+	csv *CSVWriter
+}
+
+// writeGoldenRun logs recs into fresh stats while a CSVWriter ticks at 10
+// and 20 s, as in a real run, then logs the rest; the caller closes it.
+func writeGoldenRun(t *testing.T, recs []*record.Record, fullHistory bool, users int) (string, goldenRun) {
+	t.Helper()
+	s := stats.New(goldenStart)
+	prefix := filepath.Join(t.TempDir(), "run")
+	w, err := NewCSVWriter(prefix, fullHistory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := 0
+	for _, sec := range []time.Duration{10, 20} {
+		now := goldenStart.Add(sec * time.Second)
+		next = logGoldenUntil(s, recs, next, now)
+		if err := w.Tick(s.Snapshot(now), users); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logGoldenUntil(s, recs, next, goldenStart.Add(time.Hour))
+	return prefix, goldenRun{s, w}
 }
 
 func TestGoldenConsole(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -111,24 +110,9 @@ func TestGoldenLLMCSVFiles(t *testing.T) {
 			name = "llm_run_full"
 		}
 		t.Run(name, func(t *testing.T) {
-			s := stats.New(goldenStart)
-			recs := goldenLLMRecords()
-			prefix := filepath.Join(t.TempDir(), "run")
-			w, err := NewCSVWriter(prefix, full)
-			if err != nil {
-				t.Fatal(err)
-			}
-			next := 0
-			for _, sec := range []time.Duration{10, 20} {
-				now := goldenStart.Add(sec * time.Second)
-				next = logGoldenUntil(s, recs, next, now)
-				if err := w.Tick(s.Snapshot(now), 4); err != nil {
-					t.Fatal(err)
-				}
-			}
-			logGoldenUntil(s, recs, next, goldenStart.Add(time.Hour))
+			prefix, s := writeGoldenRun(t, goldenLLMRecords(), full, 4)
 			final := s.Snapshot(goldenLLMEnd)
-			if err := w.Close(final, 4); err != nil {
+			if err := s.csv.Close(final, 4); err != nil {
 				t.Fatal(err)
 			}
 			for _, suffix := range []string{"_llm_stats.csv", "_llm_stats_history.csv"} {
