@@ -9,12 +9,9 @@ import (
 	"time"
 
 	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
-	"github.com/llmlocust/llmlocust/engine/metrics"
-	"github.com/llmlocust/llmlocust/engine/mock"
 	"github.com/llmlocust/llmlocust/engine/output"
-	"github.com/llmlocust/llmlocust/engine/runner"
+	"github.com/llmlocust/llmlocust/engine/session"
 	"github.com/llmlocust/llmlocust/engine/stats"
-	"github.com/llmlocust/llmlocust/engine/tokenize"
 	"github.com/llmlocust/llmlocust/script"
 )
 
@@ -24,21 +21,24 @@ const (
 	csvInterval  = time.Second
 )
 
-// session is one headless run: the scenario, its users and its outputs.
-type session struct {
-	plan   *script.Plan
-	vals   *config.Values
-	log    *logger
-	stats  *stats.RequestStats
-	daemon *metrics.Daemon
-	runner *runner.Runner
-	csv    *output.CSVWriter
-	mock   *mock.Server
-	mockAt string
-	host   string
-	start  time.Time
-	stdout io.Writer
-	stderr io.Writer
+// newSession makes the session of a run from its option values.
+func newSession(plan *script.Plan, vals *config.Values, in config.Input, log *logger) (*session.Session, error) {
+	return session.New(session.Config{
+		Plan:           plan,
+		Options:        optionValues(vals),
+		Host:           vals.String("host"),
+		Classes:        vals.Positional(),
+		Tags:           vals.List("tags"),
+		ExcludeTags:    vals.List("exclude-tags"),
+		EqualWeights:   vals.Bool("equal-weights"),
+		Tokenizer:      vals.String("tokenizer"),
+		StopTimeout:    vals.Duration("stop-timeout"),
+		ResetStats:     vals.Bool("reset-stats"),
+		Getenv:         in.Getenv,
+		CSVPrefix:      vals.String("csv"),
+		CSVFullHistory: vals.Bool("csv-full-history"),
+		Logf:           log.levelf,
+	})
 }
 
 func headless(ctx context.Context, plan *script.Plan, vals *config.Values, in config.Input, stdout, stderr io.Writer) int {
@@ -50,238 +50,124 @@ func headless(ctx context.Context, plan *script.Plan, vals *config.Values, in co
 		return fail(stderr, err)
 	}
 	defer log.close()
-	s := &session{plan: plan, vals: vals, log: log, stdout: stdout, stderr: stderr}
-	if err := s.prepare(in); err != nil {
-		s.closeMock()
+	s, err := newSession(plan, vals, in, log)
+	if err != nil {
 		return fail(stderr, err)
 	}
-	defer s.closeMock()
-	s.run(ctx)
-	return s.finish()
+	test := session.Test{Users: vals.Int("users"), SpawnRate: vals.Float("spawn-rate"), RunTime: vals.Duration("run-time")}
+	if err := s.Start(test); err != nil {
+		_, _ = s.Close()
+		return fail(stderr, err)
+	}
+	watch(ctx, s, vals.Bool("only-summary"), log, stderr)
+	return finish(s, plan, vals, log, stdout, stderr)
 }
 
-// prepare does everything that can fail before load is sent.
-func (s *session) prepare(in config.Input) error {
-	host := s.vals.String("host")
-	if s.plan.NeedsMock(host) {
-		cfg := mock.DefaultConfig()
-		// The simulator counts prompt tokens with the run's tokenizer, so
-		// its usage agrees with ours.
-		if tok, err := tokenize.Load(s.vals.String("tokenizer")); err == nil {
-			cfg.PromptTokens = tok.Count
-		}
-		m, err := mock.New(cfg)
-		if err != nil {
-			return fmt.Errorf("starting the simulated LLM server: %w", err)
-		}
-		url, err := m.Listen("127.0.0.1:0")
-		if err != nil {
-			return fmt.Errorf("starting the simulated LLM server: %w", err)
-		}
-		s.mock, s.mockAt = m, url
-		s.log.log(LevelInfo, "llmlocust.mock", "simulated LLM server listening on %s (host \"mock\")", url)
-	}
-	s.host = host
-	s.start = time.Now()
-	s.stats = stats.New(s.start)
-	s.daemon = metrics.NewDaemon(s.stats)
-	env := s.env(in)
-	classes, err := s.plan.UserClasses(env)
-	if err != nil {
-		return err
-	}
-	s.runner, err = runner.New(classes, runner.Options{
-		StopTimeout:        s.vals.Duration("stop-timeout"),
-		RunTime:            s.vals.Duration("run-time"),
-		OnTestStart:        func() { s.plan.FireTestStart(s.exception) },
-		OnTestStop:         func() { s.plan.FireTestStop(s.exception) },
-		OnSpawningComplete: s.spawningComplete,
-		OnUserError: func(class string, err error) {
-			s.log.log(LevelError, "llmlocust.runner", "user %s: %v", class, err)
-			s.exception(fmt.Sprintf("user %s: %v", class, err), "")
-		},
-		Logf: s.log.logf(LevelInfo, "llmlocust.runner"),
-	})
-	if err != nil {
-		return err
-	}
-	if prefix := s.vals.String("csv"); prefix != "" {
-		if s.csv, err = output.NewCSVWriter(prefix, s.vals.Bool("csv-full-history")); err != nil {
-			return fmt.Errorf("writing CSV files: %w", err)
-		}
-	}
-	return nil
-}
-
-func (s *session) env(in config.Input) *script.Env {
-	env := &script.Env{
-		Host:         s.host,
-		Classes:      s.vals.Positional(),
-		Tags:         s.vals.List("tags"),
-		ExcludeTags:  s.vals.List("exclude-tags"),
-		EqualWeights: s.vals.Bool("equal-weights"),
-		Values:       optionValues(s.vals),
-		Sink:         s.daemon,
-		Daemon:       s.daemon,
-		Tokenizer:    s.vals.String("tokenizer"),
-		Exception:    s.exception,
-		StopTest: func() {
-			s.log.log(LevelInfo, "llmlocust.runner", "the scenario asked to stop the test")
-			s.runner.Stop()
-		},
-		Logf:   s.log.logf(LevelInfo, "llmlocust.user"),
-		Getenv: in.Getenv,
-	}
-	if env.Getenv == nil {
-		env.Getenv = func(string) (string, bool) { return "", false }
-	}
-	env.MockURL = s.mockAt
-	return env
-}
-
-func (s *session) exception(msg, traceback string) {
-	s.stats.LogException(msg, traceback, "local")
-}
-
-func (s *session) spawningComplete(users int) {
-	if s.vals.Bool("reset-stats") {
-		s.log.log(LevelInfo, "llmlocust.runner", "resetting stats")
-		s.daemon.Flush()
-		s.stats.Reset(time.Now())
-	}
-}
-
-// run starts the users and waits until the test stops, by itself, by its
-// run time, or by Ctrl-C, printing the live line and writing CSV rows.
-func (s *session) run(ctx context.Context) {
-	var err error
-	if shape := s.plan.Shape(s.exception); shape != nil {
-		s.log.log(LevelInfo, "llmlocust.main", "the scenario's load shape sets the user count and spawn rate")
-		err = s.runner.StartShape(shape)
-	} else {
-		err = s.runner.Start(s.vals.Int("users"), s.vals.Float("spawn-rate"))
-	}
-	if err != nil {
-		s.log.log(LevelError, "llmlocust.main", "starting the test: %v", err)
-		return
-	}
-	stopped := s.runner.Stopped()
+// watch waits until the test stops, by itself, by its run time, or by
+// Ctrl-C, printing the live line and writing CSV rows meanwhile.
+func watch(ctx context.Context, s *session.Session, quiet bool, log *logger, stderr io.Writer) {
 	live := time.NewTicker(liveInterval)
 	defer live.Stop()
 	csvTick := time.NewTicker(csvInterval)
 	defer csvTick.Stop()
 	for {
 		select {
-		case <-stopped:
+		case <-s.Stopped():
 			return
 		case <-ctx.Done():
-			s.log.log(LevelInfo, "llmlocust.main", "interrupted: stopping users, then writing the results")
-			s.runner.Quit()
+			log.log(LevelInfo, "llmlocust.main", "interrupted: stopping users, then writing the results")
+			s.Quit()
 			return
 		case <-live.C:
-			if !s.vals.Bool("only-summary") {
-				s.printLive()
+			if !quiet {
+				fmt.Fprintln(stderr, liveLine(s))
 			}
 		case <-csvTick.C:
-			s.writeCSV()
+			if err := s.WriteCSV(); err != nil {
+				log.log(LevelError, "llmlocust.main", "writing CSV files: %v", err)
+			}
 		}
 	}
 }
 
-func (s *session) snapshot() *stats.Snapshot {
-	return s.stats.Snapshot(time.Now())
-}
-
-func (s *session) printLive() {
-	snap := s.snapshot()
-	b := s.daemon.Backlog()
-	line := output.LiveLine(snap, output.Live{
-		Users: s.runner.UserCount(), TargetUsers: s.runner.TargetUserCount(),
-		State: string(s.runner.State()), Elapsed: time.Since(s.start),
-		Backlog: output.Backlog{Queued: b.Queued, Oldest: b.Oldest, Saturated: b.Saturated()},
+func liveLine(s *session.Session) string {
+	b := s.Backlog()
+	start, _ := s.Times()
+	return output.LiveLine(s.Snapshot(), output.Live{
+		Users: s.UserCount(), TargetUsers: s.TargetUserCount(), State: string(s.State()),
+		Elapsed: time.Since(start), Backlog: output.Backlog{Queued: b.Queued, Oldest: b.Oldest, Saturated: b.Saturated()},
 	})
-	fmt.Fprintln(s.stderr, line)
-}
-
-func (s *session) writeCSV() {
-	if s.csv == nil {
-		return
-	}
-	if err := s.csv.Tick(s.snapshot(), s.runner.UserCount()); err != nil {
-		s.log.log(LevelError, "llmlocust.main", "writing CSV files: %v", err)
-	}
 }
 
 // finish waits for the last Records, prints the final tables and writes
 // every file, then says how the run went.
-func (s *session) finish() int {
-	s.runner.Quit()
-	s.daemon.Close()
-	end := time.Now()
-	snap := s.stats.Snapshot(end)
-	tables := s.stdout
-	if s.vals.Bool("json") {
-		tables = s.stderr // stdout carries the JSON summary
-	}
-	output.PrintStats(tables, snap)
-	output.PrintPercentiles(tables, snap)
-	output.PrintErrors(tables, snap)
-	output.PrintExceptions(tables, snap)
-	output.PrintLLM(tables, snap)
-	if snap.Cancelled > 0 {
-		fmt.Fprintf(tables, "%d requests in flight were cancelled when their users stopped; they are not counted (give -s/--stop-timeout to let users finish)\n", snap.Cancelled)
-	}
+func finish(s *session.Session, plan *script.Plan, vals *config.Values, log *logger, stdout, stderr io.Writer) int {
+	users := s.TargetUserCount()
+	snap, err := s.Close()
 	failed := false
-	if s.csv != nil {
-		if err := s.csv.Close(snap, s.runner.UserCount()); err != nil {
-			s.log.log(LevelError, "llmlocust.main", "writing CSV files: %v", err)
-			failed = true
-		}
+	if err != nil {
+		log.log(LevelError, "llmlocust.main", "finishing the run: %v", err)
+		failed = true
 	}
-	peak := s.daemon.Peak()
+	tables := stdout
+	if vals.Bool("json") {
+		tables = stderr // stdout carries the JSON summary
+	}
+	printTables(tables, snap)
+	peak := s.Peak()
 	if peak.Saturated() {
-		s.log.log(LevelWarning, "llmlocust.main", "the client was saturated: the metrics daemon fell up to %s behind (%d chunks queued); give the run more CPU or fewer users, as timings may be late", peak.Oldest.Round(time.Millisecond), peak.Queued)
+		log.log(LevelWarning, "llmlocust.main", "the client was saturated: the metrics daemon fell up to %s behind (%d chunks queued); give the run more CPU or fewer users, as timings may be late", peak.Oldest.Round(time.Millisecond), peak.Queued)
 	}
-	info := output.RunInfo{Start: s.start, End: end, Host: s.shownHost(), Scenario: s.plan.File, UserCount: s.runner.TargetUserCount(),
+	start, end := s.Times()
+	if end.IsZero() {
+		end = time.Now()
+	}
+	info := output.RunInfo{Start: start, End: end, Host: shownHost(s, plan), Scenario: plan.File, UserCount: users,
 		Backlog: output.Backlog{Queued: peak.Queued, Oldest: peak.Oldest, Saturated: peak.Saturated()}}
-	if s.vals.Bool("json") {
-		if err := output.WriteSummary(s.stdout, info, snap); err != nil {
-			s.log.log(LevelError, "llmlocust.main", "writing the JSON summary: %v", err)
+	if vals.Bool("json") {
+		if err := output.WriteSummary(stdout, info, snap); err != nil {
+			log.log(LevelError, "llmlocust.main", "writing the JSON summary: %v", err)
 			failed = true
 		}
 	}
-	if path := s.vals.String("json-file"); path != "" {
+	if path := vals.String("json-file"); path != "" {
 		if err := writeFile(path, func(w io.Writer) error { return output.WriteSummary(w, info, snap) }); err != nil {
-			s.log.log(LevelError, "llmlocust.main", "writing the JSON summary: %v", err)
+			log.log(LevelError, "llmlocust.main", "writing the JSON summary: %v", err)
 			failed = true
 		}
 	}
-	code := exitCode(snap.Total.NumFailures, int64(len(snap.Exceptions)), s.vals.Int("exit-code-on-error"))
+	code := exitCode(snap.Total.NumFailures, int64(len(snap.Exceptions)), vals.Int("exit-code-on-error"))
 	if failed && code == exitOK {
-		code = s.vals.Int("exit-code-on-error")
+		code = vals.Int("exit-code-on-error")
 	}
 	return code
 }
 
-func (s *session) shownHost() string {
-	if s.host != "" {
-		return s.host
+func printTables(w io.Writer, snap *stats.Snapshot) {
+	_ = output.PrintStats(w, snap)
+	_ = output.PrintPercentiles(w, snap)
+	_ = output.PrintErrors(w, snap)
+	_ = output.PrintExceptions(w, snap)
+	_ = output.PrintLLM(w, snap)
+	if snap.Cancelled > 0 {
+		fmt.Fprintf(w, "%d requests in flight were cancelled when their users stopped; they are not counted (give -s/--stop-timeout to let users finish)\n", snap.Cancelled)
 	}
-	hosts := map[string]bool{}
+}
+
+// shownHost is the host the run aimed at, or its classes' hosts.
+func shownHost(s *session.Session, plan *script.Plan) string {
+	if h := s.Host(); h != "" {
+		return h
+	}
+	seen := map[string]bool{}
 	var list []string
-	for _, c := range s.plan.Classes {
-		if !hosts[c.Host] {
-			hosts[c.Host] = true
+	for _, c := range plan.Classes {
+		if !seen[c.Host] {
+			seen[c.Host] = true
 			list = append(list, c.Host)
 		}
 	}
 	return strings.Join(list, ", ")
-}
-
-func (s *session) closeMock() {
-	if s.mock != nil {
-		_ = s.mock.Close()
-	}
 }
 
 func writeFile(path string, write func(io.Writer) error) error {

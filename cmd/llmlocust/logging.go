@@ -84,3 +84,13 @@ func (l *logger) log(level Level, name, format string, args ...any) {
 func (l *logger) logf(level Level, name string) func(format string, args ...any) {
 	return func(format string, args ...any) { l.log(level, name, format, args...) }
 }
+
+// levelf logs at a level named as Locust names it; it serves code that
+// does not know this package's Level type.
+func (l *logger) levelf(level, name, format string, args ...any) {
+	lv, ok := levelNames[level]
+	if !ok {
+		lv = LevelInfo
+	}
+	l.log(lv, name, format, args...)
+}

@@ -1,0 +1,353 @@
+// Package session runs the tests of one scenario, one after another: it
+// binds the plan to a host and the option values, starts the simulated
+// server when asked to, spawns users through a runner, and feeds the
+// metrics daemon and the stats that the console, the files and the web UI
+// read. Headless runs and the web UI drive it alike.
+package session
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/llmlocust/llmlocust/engine/metrics"
+	"github.com/llmlocust/llmlocust/engine/mock"
+	"github.com/llmlocust/llmlocust/engine/output"
+	"github.com/llmlocust/llmlocust/engine/runner"
+	"github.com/llmlocust/llmlocust/engine/stats"
+	"github.com/llmlocust/llmlocust/engine/tokenize"
+	"github.com/llmlocust/llmlocust/script"
+)
+
+// Config is what every test of the session shares.
+type Config struct {
+	Plan *script.Plan
+	// Options reads a scenario option by its Lua name, as it stands when
+	// read (the web form may change it between tests).
+	Options func(name string) (any, bool)
+	// Host is the default host (-H); a test may name another.
+	Host         string
+	Classes      []string // user classes to run; empty runs all
+	Tags         []string
+	ExcludeTags  []string
+	EqualWeights bool
+	Tokenizer    string
+	StopTimeout  time.Duration
+	ResetStats   bool // reset the stats once all users have started
+	Getenv       func(string) (string, bool)
+
+	// CSVPrefix, when set, makes WriteCSV keep Locust's CSV files (and
+	// ours) under that prefix.
+	CSVPrefix      string
+	CSVFullHistory bool
+
+	// Logf writes a log line at a level ("INFO", "WARNING", "ERROR") for a
+	// logger name ("llmlocust.runner").
+	Logf func(level, name, format string, args ...any)
+}
+
+// Test is what starting a test asks for.
+type Test struct {
+	Users     int
+	SpawnRate float64
+	Host      string        // "" for the session's host
+	RunTime   time.Duration // 0 until stopped
+}
+
+// Session is one scenario's tests. Its methods are safe for concurrent use.
+type Session struct {
+	cfg    Config
+	stats  *stats.RequestStats
+	daemon *metrics.Daemon
+	reqs   *requestLog
+	csv    *output.CSVWriter
+
+	mu      sync.Mutex
+	runner  *runner.Runner
+	host    string
+	start   time.Time
+	end     time.Time
+	mock    *mock.Server
+	mockURL string
+	tests   int
+}
+
+// New prepares a session; nothing is sent until Start.
+func New(cfg Config) (*Session, error) {
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, string, string, ...any) {}
+	}
+	if cfg.Getenv == nil {
+		cfg.Getenv = func(string) (string, bool) { return "", false }
+	}
+	now := time.Now()
+	s := &Session{cfg: cfg, stats: stats.New(now), reqs: newRequestLog(), host: cfg.Host, start: now}
+	s.daemon = metrics.NewDaemon(tee{s.stats, s.reqs})
+	if cfg.CSVPrefix != "" {
+		w, err := output.NewCSVWriter(cfg.CSVPrefix, cfg.CSVFullHistory)
+		if err != nil {
+			s.daemon.Close()
+			return nil, fmt.Errorf("writing CSV files: %w", err)
+		}
+		s.csv = w
+	}
+	return s, nil
+}
+
+// Errors of Start.
+var (
+	ErrStopping = runner.ErrStopping
+)
+
+// Start starts a test or, while one runs, moves it to a new user count
+// and spawn rate without clearing its stats (the web UI's Edit). A new
+// test after a stopped one starts with fresh stats, as in Locust.
+func (s *Session) Start(t Test) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.runner; r != nil {
+		switch r.State() {
+		case runner.StateSpawning, runner.StateRunning:
+			return r.Start(t.Users, t.SpawnRate)
+		case runner.StateStopping:
+			return ErrStopping
+		}
+	}
+	host := t.Host
+	if host == "" {
+		host = s.cfg.Host
+	}
+	r, err := s.newRunner(host, t.RunTime)
+	if err != nil {
+		return err
+	}
+	if s.tests > 0 {
+		s.daemon.Flush()
+		s.stats.Reset(time.Now())
+		s.reqs.reset()
+	}
+	s.tests++
+	s.runner, s.host, s.start, s.end = r, host, time.Now(), time.Time{}
+	if shape := s.cfg.Plan.Shape(s.exception); shape != nil {
+		s.cfg.Logf("INFO", "llmlocust.main", "the scenario's load shape sets the user count and spawn rate")
+		return r.StartShape(shape)
+	}
+	return r.Start(t.Users, t.SpawnRate)
+}
+
+// newRunner binds the plan to host and makes the test's runner.
+func (s *Session) newRunner(host string, runTime time.Duration) (*runner.Runner, error) {
+	if err := s.ensureMock(host); err != nil {
+		return nil, err
+	}
+	classes, err := s.cfg.Plan.UserClasses(s.env(host))
+	if err != nil {
+		return nil, err
+	}
+	return runner.New(classes, runner.Options{
+		StopTimeout:        s.cfg.StopTimeout,
+		RunTime:            runTime,
+		OnTestStart:        func() { s.cfg.Plan.FireTestStart(s.exception) },
+		OnTestStop:         s.testStopped,
+		OnSpawningComplete: s.spawningComplete,
+		OnUserError: func(class string, err error) {
+			s.cfg.Logf("ERROR", "llmlocust.runner", "user %s: %v", class, err)
+			s.exception(fmt.Sprintf("user %s: %v", class, err), "")
+		},
+		Logf: func(format string, args ...any) { s.cfg.Logf("INFO", "llmlocust.runner", format, args...) },
+	})
+}
+
+func (s *Session) env(host string) *script.Env {
+	return &script.Env{
+		Host:         host,
+		MockURL:      s.mockURL,
+		Classes:      s.cfg.Classes,
+		Tags:         s.cfg.Tags,
+		ExcludeTags:  s.cfg.ExcludeTags,
+		EqualWeights: s.cfg.EqualWeights,
+		Values:       s.cfg.Options,
+		Sink:         s.daemon,
+		Daemon:       s.daemon,
+		Tokenizer:    s.cfg.Tokenizer,
+		Exception:    s.exception,
+		StopTest: func() {
+			s.cfg.Logf("INFO", "llmlocust.runner", "the scenario asked to stop the test")
+			s.Stop()
+		},
+		Logf:   func(format string, args ...any) { s.cfg.Logf("INFO", "llmlocust.user", format, args...) },
+		Getenv: s.cfg.Getenv,
+	}
+}
+
+// ensureMock starts the built-in simulated server the first time a test
+// aims at it.
+func (s *Session) ensureMock(host string) error {
+	if s.mock != nil || !s.cfg.Plan.NeedsMock(host) {
+		return nil
+	}
+	cfg := mock.DefaultConfig()
+	// The simulator counts prompt tokens with the run's tokenizer, so its
+	// usage agrees with ours.
+	if tok, err := tokenize.Load(s.cfg.Tokenizer); err == nil {
+		cfg.PromptTokens = tok.Count
+	}
+	m, err := mock.New(cfg)
+	if err != nil {
+		return fmt.Errorf("starting the simulated LLM server: %w", err)
+	}
+	url, err := m.Listen("127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("starting the simulated LLM server: %w", err)
+	}
+	s.mock, s.mockURL = m, url
+	s.cfg.Logf("INFO", "llmlocust.mock", "simulated LLM server listening on %s (host \"mock\")", url)
+	return nil
+}
+
+func (s *Session) exception(msg, traceback string) {
+	s.stats.LogException(msg, traceback, "local")
+}
+
+func (s *Session) spawningComplete(int) {
+	if s.cfg.ResetStats {
+		s.cfg.Logf("INFO", "llmlocust.runner", "resetting stats")
+		s.Reset()
+	}
+}
+
+func (s *Session) testStopped() {
+	s.cfg.Plan.FireTestStop(s.exception)
+	s.mu.Lock()
+	s.end = time.Now()
+	s.mu.Unlock()
+}
+
+// Stop begins stopping the test's users and returns at once.
+func (s *Session) Stop() {
+	if r := s.current(); r != nil {
+		r.Stop()
+	}
+}
+
+// Quit stops the test and waits until every user has returned and every
+// Record has reached the stats.
+func (s *Session) Quit() {
+	if r := s.current(); r != nil {
+		r.Quit()
+	}
+	s.daemon.Flush()
+}
+
+// Reset clears the stats (Locust's Reset button and --reset-stats).
+func (s *Session) Reset() {
+	s.daemon.Flush()
+	s.stats.Reset(time.Now())
+	s.reqs.reset()
+}
+
+func (s *Session) current() *runner.Runner {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.runner
+}
+
+// State is the state of the current test, "ready" before the first.
+func (s *Session) State() runner.State {
+	if r := s.current(); r != nil {
+		return r.State()
+	}
+	return runner.StateReady
+}
+
+// Stopped is closed when the current test has stopped; nil before the
+// first test.
+func (s *Session) Stopped() <-chan struct{} {
+	if r := s.current(); r != nil {
+		return r.Stopped()
+	}
+	return nil
+}
+
+// UserCount is how many users run now.
+func (s *Session) UserCount() int {
+	if r := s.current(); r != nil {
+		return r.UserCount()
+	}
+	return 0
+}
+
+// TargetUserCount is the user count the test moves to.
+func (s *Session) TargetUserCount() int {
+	if r := s.current(); r != nil {
+		return r.TargetUserCount()
+	}
+	return 0
+}
+
+// UserClassesCount is how many users of each class run now.
+func (s *Session) UserClassesCount() map[string]int {
+	if r := s.current(); r != nil {
+		return r.UserClassesCount()
+	}
+	return map[string]int{}
+}
+
+// Snapshot is a copy of the stats now.
+func (s *Session) Snapshot() *stats.Snapshot { return s.stats.Snapshot(time.Now()) }
+
+// Backlog is the metrics daemon's queue now; Peak the largest it was.
+func (s *Session) Backlog() metrics.Backlog { return s.daemon.Backlog() }
+
+// Peak is the largest backlog of the metrics daemon so far.
+func (s *Session) Peak() metrics.Backlog { return s.daemon.Peak() }
+
+// Host is the host of the current (or last) test.
+func (s *Session) Host() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.host
+}
+
+// Times are when the current test started and, once it stopped, ended.
+func (s *Session) Times() (start, end time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.start, s.end
+}
+
+// Plan is the session's scenario.
+func (s *Session) Plan() *script.Plan { return s.cfg.Plan }
+
+// Requests returns the finished LLM requests logged after sequence
+// number since (at most the last few thousand), and the newest number.
+func (s *Session) Requests(since uint64) ([]Request, uint64) { return s.reqs.since(since) }
+
+// WriteCSV appends a history row and rewrites the CSV files, when the
+// session keeps them; callers tick it once a second.
+func (s *Session) WriteCSV() error {
+	if s.csv == nil {
+		return nil
+	}
+	return s.csv.Tick(s.Snapshot(), s.UserCount())
+}
+
+// Close waits for the last Records, closes the CSV files and stops the
+// simulated server; it returns the final stats.
+func (s *Session) Close() (*stats.Snapshot, error) {
+	s.Quit()
+	s.daemon.Close()
+	snap := s.Snapshot()
+	var err error
+	if s.csv != nil {
+		err = s.csv.Close(snap, s.UserCount())
+	}
+	s.mu.Lock()
+	m := s.mock
+	s.mu.Unlock()
+	if m != nil {
+		err = errors.Join(err, m.Close())
+	}
+	return snap, err
+}
