@@ -41,7 +41,11 @@ type logger struct {
 	level Level
 	host  string
 	file  *os.File
+	lines []string // the last keptLines lines, for the web UI's log tab
 }
+
+// keptLines is how many log lines the web UI can show, as Locust keeps.
+const keptLines = 500
 
 func newLogger(stderr io.Writer, levelName, logfile string) (*logger, error) {
 	host, _ := os.Hostname()
@@ -78,6 +82,17 @@ func (l *logger) log(level Level, name, format string, args ...any) {
 	for _, w := range l.out {
 		_, _ = io.WriteString(w, line)
 	}
+	if len(l.lines) == keptLines {
+		l.lines = append(l.lines[:0], l.lines[1:]...)
+	}
+	l.lines = append(l.lines, strings.TrimSuffix(line, "\n"))
+}
+
+// recent returns the last lines logged, oldest first.
+func (l *logger) recent() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.lines...)
 }
 
 // logf returns a printf-style function logging at level under name.

@@ -1,0 +1,98 @@
+package session
+
+import (
+	"testing"
+	"time"
+
+	"github.com/llmlocust/llmlocust/engine/runner"
+	"github.com/llmlocust/llmlocust/script"
+)
+
+func newSession(t *testing.T) *Session {
+	t.Helper()
+	plan, err := script.Load("testdata/chat.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(plan.Close)
+	s, err := New(Config{Plan: plan, Host: "mock", Tokenizer: "o200k_base",
+		Options: func(string) (any, bool) { return nil, false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = s.Close() })
+	return s
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// A session runs tests one after another: a test can be edited while it
+// runs without losing its stats, and a new test starts from fresh ones.
+func TestTestsOneAfterAnother(t *testing.T) {
+	s := newSession(t)
+	if s.State() != runner.StateReady || s.Stopped() != nil {
+		t.Fatalf("state %s before the first test", s.State())
+	}
+	if err := s.Start(Test{Users: 2, SpawnRate: 100}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "requests", func() bool { return s.Snapshot().Total.NumRequests >= 5 })
+	if reqs, seq := s.Requests(0); len(reqs) == 0 || seq < uint64(len(reqs)) || reqs[0].TTFT < 150*time.Millisecond {
+		t.Fatalf("request log %d requests, seq %d", len(reqs), seq)
+	}
+	before := s.Snapshot().Total.NumRequests
+	if err := s.Start(Test{Users: 4, SpawnRate: 100}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "4 users", func() bool { return s.UserCount() == 4 })
+	if got := s.Snapshot().Total.NumRequests; got < before {
+		t.Fatalf("editing the test cleared the stats: %d < %d", got, before)
+	}
+	s.Quit()
+	if s.State() != runner.StateStopped {
+		t.Fatalf("state %s after Quit", s.State())
+	}
+	if _, end := s.Times(); end.IsZero() {
+		t.Fatal("no end time after the test stopped")
+	}
+	if err := s.Start(Test{Users: 1, SpawnRate: 100}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Snapshot().Total.NumRequests; got >= before {
+		t.Fatalf("a new test kept %d requests of the last one", got)
+	}
+	waitFor(t, "the second test's requests", func() bool { return s.Snapshot().LLMTotal.Requests > 0 })
+	s.Reset()
+	if got := s.Snapshot().Total.NumRequests; got > 1 {
+		t.Fatalf("reset left %d requests", got)
+	}
+}
+
+func TestStartErrors(t *testing.T) {
+	plan, err := script.Load("testdata/chat.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plan.Close()
+	s, err := New(Config{Plan: plan, Options: func(string) (any, bool) { return nil, false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _, _ = s.Close() }()
+	if err := s.Start(Test{Users: 1, SpawnRate: 1}); err == nil {
+		t.Fatal("a test without a host started")
+	}
+	if err := s.Start(Test{Users: 1, SpawnRate: 1, Host: "localhost:1"}); err == nil {
+		t.Fatal("a host without a scheme was accepted")
+	}
+	if s.State() != runner.StateReady {
+		t.Fatalf("state %s after failed starts", s.State())
+	}
+}
