@@ -13,24 +13,36 @@ NPM_FIXTURES := script/testdata/aimock engine/tokenize/testdata/npm
 FUZZ_PKGS := ./engine/wire
 FUZZTIME  ?= 300000x
 
-.PHONY: all build run test test-deps fuzz bench lint clean
+.PHONY: all build frontend run test test-deps fuzz bench lint clean
 
 all: build
 
-build:
+# The web UI is one self-contained HTML file that the binary embeds.
+FRONTEND := webui/frontend
+FRONTEND_SRC := $(shell find $(FRONTEND)/src $(FRONTEND)/index.html $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(FRONTEND)/vite.config.* $(FRONTEND)/tsconfig*.json -type f 2>/dev/null)
+
+build: frontend
 	$(GO) build -o $(BIN) ./cmd/llmlocust
+
+frontend: webui/dist/index.html
+
+webui/dist/index.html: $(FRONTEND_SRC)
+	cd $(FRONTEND) && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build
 
 # A live run against the built-in simulated LLM server: nothing else needed.
 run: build
-	./$(BIN) -f scenarios/openai_chat.lua -H mock --headless -u 20 -r 5 -t 60s
+	./$(BIN) -f scenarios/openai_chat.lua -H mock -u 20 -r 5
 
 # Everything under the race detector, then the timing-accuracy tests
 # without it (they need an unhindered client).
-test: test-deps
+test: test-deps frontend
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 	$(GO) test -count=1 -timeout 10m -run 'Accuracy' $(PKGS)
 	$(MAKE) --no-print-directory fuzz FUZZTIME=50000x
+	cd $(FRONTEND) && npm run typecheck && npm run test
+	$(GO) build -o $(BIN) ./cmd/llmlocust
+	cd $(FRONTEND) && node --test e2e/ui.e2e.mjs
 
 fuzz:
 	@for pkg in $(FUZZ_PKGS); do \
@@ -58,4 +70,4 @@ lint:
 	$(GO) run $(STATICCHECK) $(PKGS)
 
 clean:
-	rm -rf bin
+	rm -rf bin webui/dist/index.html

@@ -47,7 +47,7 @@ ChatUser = locust.user {
   },
 }
 
-ChatUser:task(function(self)
+ChatUser:task { name = "chat", function(self)
   local row = prompts:next()
   if takes_prompt[locust.option("api")] then
     self.llm:complete { name = "completion", prompt = row.prompt, max_tokens = locust.option("max_tokens") }
@@ -58,4 +58,4 @@ ChatUser:task(function(self)
       max_tokens = locust.option("max_tokens"),
     }
   end
-end)
+end }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/llmlocust/llmlocust/engine/session"
 	"github.com/llmlocust/llmlocust/engine/stats"
 	"github.com/llmlocust/llmlocust/script"
+	"github.com/llmlocust/llmlocust/webui"
 )
 
 // Console intervals, as Locust's: a live line every 2 s, CSV every 1 s.
@@ -42,9 +44,6 @@ func newSession(plan *script.Plan, vals *config.Values, in config.Input, log *lo
 }
 
 func headless(ctx context.Context, plan *script.Plan, vals *config.Values, in config.Input, stdout, stderr io.Writer) int {
-	if !vals.Bool("headless") {
-		return fail(stderr, fmt.Errorf("the web UI is not available yet: run with --headless"))
-	}
 	log, err := newLogger(stderr, vals.String("loglevel"), vals.String("logfile"))
 	if err != nil {
 		return fail(stderr, err)
@@ -59,8 +58,16 @@ func headless(ctx context.Context, plan *script.Plan, vals *config.Values, in co
 		_, _ = s.Close()
 		return fail(stderr, err)
 	}
+	var srv *webui.Server
+	if vals.String("html") != "" {
+		// The report's charts come from the history the web server keeps.
+		if srv, err = webui.New(webui.Config{Session: s, Values: vals, Scenario: plan.File, Version: version, Index: webui.Frontend()}); err != nil {
+			_, _ = s.Close()
+			return fail(stderr, err)
+		}
+	}
 	watch(ctx, s, vals.Bool("only-summary"), log, stderr)
-	return finish(s, plan, vals, log, stdout, stderr)
+	return finish(s, plan, vals, log, stdout, stderr, srv)
 }
 
 // watch waits until the test stops, by itself, by its run time, or by
@@ -101,7 +108,7 @@ func liveLine(s *session.Session) string {
 
 // finish waits for the last Records, prints the final tables and writes
 // every file, then says how the run went.
-func finish(s *session.Session, plan *script.Plan, vals *config.Values, log *logger, stdout, stderr io.Writer) int {
+func finish(s *session.Session, plan *script.Plan, vals *config.Values, log *logger, stdout, stderr io.Writer, srv *webui.Server) int {
 	users := s.TargetUserCount()
 	snap, err := s.Close()
 	failed := false
@@ -133,6 +140,12 @@ func finish(s *session.Session, plan *script.Plan, vals *config.Values, log *log
 	if path := vals.String("json-file"); path != "" {
 		if err := writeFile(path, func(w io.Writer) error { return output.WriteSummary(w, info, snap) }); err != nil {
 			log.log(LevelError, "llmlocust.main", "writing the JSON summary: %v", err)
+			failed = true
+		}
+	}
+	if path := vals.String("html"); path != "" && srv != nil {
+		if err := writeReport(srv, htmlPath(path, vals)); err != nil {
+			log.log(LevelError, "llmlocust.main", "writing the HTML report: %v", err)
 			failed = true
 		}
 	}
@@ -168,6 +181,24 @@ func shownHost(s *session.Session, plan *script.Plan) string {
 		}
 	}
 	return strings.Join(list, ", ")
+}
+
+// htmlPath fills Locust's {u}, {r} and {t} tags of --html with the user
+// count, spawn rate and run time.
+func htmlPath(path string, vals *config.Values) string {
+	return strings.NewReplacer(
+		"{u}", strconv.Itoa(vals.Int("users")),
+		"{r}", strconv.FormatFloat(vals.Float("spawn-rate"), 'f', -1, 64),
+		"{t}", vals.Duration("run-time").String(),
+	).Replace(path)
+}
+
+func writeReport(srv *webui.Server, path string) error {
+	page, err := srv.Report("")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, page, 0o644)
 }
 
 func writeFile(path string, write func(io.Writer) error) error {

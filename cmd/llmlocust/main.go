@@ -90,6 +90,9 @@ func run(ctx context.Context, in config.Input, stdout, stderr io.Writer) int {
 	if err := checkRequired(plan, vals); err != nil {
 		return fail(stderr, err)
 	}
+	if !vals.Bool("headless") {
+		return web(ctx, plan, vals, in, stdout, stderr)
+	}
 	return headless(ctx, plan, vals, in, stdout, stderr)
 }
 
@@ -107,14 +110,10 @@ func fail(stderr io.Writer, err error) int {
 
 // notYet lists the options whose features later releases bring.
 var notYet = map[string]string{
-	"html":             "the HTML report is not available yet",
 	"master":           "distributed runs are not available yet",
 	"worker":           "distributed runs are not available yet",
 	"processes":        "distributed runs are not available yet",
-	"autostart":        "the web UI is not available yet; run with --headless",
-	"autoquit":         "the web UI is not available yet; run with --headless",
-	"web-login":        "the web UI is not available yet; run with --headless",
-	"class-picker":     "the web UI is not available yet; run with --headless",
+	"web-login":        "login pages are not supported; protect the web UI with --web-auth user:password",
 	"expect-workers":   "distributed runs are not available yet",
 	"master-bind-host": "distributed runs are not available yet",
 }

@@ -63,6 +63,9 @@ type Session struct {
 	reqs   *requestLog
 	csv    *output.CSVWriter
 
+	csvMu   sync.Mutex
+	csvLast int64 // the Unix second of the last CSV write
+
 	mu      sync.Mutex
 	runner  *runner.Runner
 	host    string
@@ -325,11 +328,19 @@ func (s *Session) Plan() *script.Plan { return s.cfg.Plan }
 func (s *Session) Requests(since uint64) ([]Request, uint64) { return s.reqs.since(since) }
 
 // WriteCSV appends a history row and rewrites the CSV files, when the
-// session keeps them; callers tick it once a second.
+// session keeps them; callers tick it once a second. Several callers may
+// tick: it writes at most once in a wall-clock second.
 func (s *Session) WriteCSV() error {
 	if s.csv == nil {
 		return nil
 	}
+	s.csvMu.Lock()
+	defer s.csvMu.Unlock()
+	now := time.Now()
+	if now.Unix() == s.csvLast {
+		return nil
+	}
+	s.csvLast = now.Unix()
 	return s.csv.Tick(s.Snapshot(), s.UserCount())
 }
 
@@ -341,7 +352,9 @@ func (s *Session) Close() (*stats.Snapshot, error) {
 	snap := s.Snapshot()
 	var err error
 	if s.csv != nil {
+		s.csvMu.Lock()
 		err = s.csv.Close(snap, s.UserCount())
+		s.csvMu.Unlock()
 	}
 	s.mu.Lock()
 	m := s.mock

@@ -49,7 +49,7 @@ func commonOptions() []Option {
 func webOptions() []Option {
 	return []Option{
 		{Name: "web-host", Kind: String, Default: "127.0.0.1", Group: groupWeb, Metavar: "<ip>",
-			Help: "Address the web UI listens on. Unlike Locust, which listens on every interface, the default is the loopback address only; any other address needs --web-login or --web-auth, or --web-insecure."},
+			Help: "Address the web UI listens on. Unlike Locust, which listens on every interface, the default is the loopback address only; any other address needs --web-auth, or --web-insecure."},
 		{Name: "web-port", Short: "P", Kind: Int, Default: 8089, Group: groupWeb, Metavar: "<port number>",
 			Help: "Port the web UI listens on."},
 		{Name: "headless", Kind: Bool, Group: groupWeb,

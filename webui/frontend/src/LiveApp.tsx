@@ -1,0 +1,69 @@
+import { useEffect, useMemo, useState } from 'react';
+import LocustUi, { baseTabs, locustStore, type ITab } from 'locust-ui';
+
+import type { LlmData } from './buffers';
+import LlmTab, { LiveLlmContext } from './components/LlmTab';
+import { LiveFeed, type FeedDeps, type FeedStatus, type FeedUrls } from './feed';
+
+/** Our tab sits right after Locust's own charts. */
+export function dashboardTabs(base: readonly ITab[]): ITab[] {
+  const tabs = [...base];
+  const charts = tabs.findIndex(tab => tab.key === 'charts');
+  tabs.splice(charts + 1, 0, { key: 'llm', title: 'LLM', component: LlmTab });
+  return tabs;
+}
+
+const TABS = dashboardTabs(baseTabs);
+
+function browserDeps(): FeedDeps {
+  return {
+    openSocket: url => new WebSocket(url),
+    fetchJson: async url => {
+      const response = await fetch(url, window.baseUrl ? { credentials: 'include' } : undefined);
+      if (!response.ok) {
+        throw new Error(`GET ${url}: ${response.status}`);
+      }
+      return response.json();
+    },
+  };
+}
+
+function storedThemeChoice(): boolean {
+  try {
+    return 'theme' in localStorage;
+  } catch {
+    return false;
+  }
+}
+
+/** The live dashboard: locust-ui's, with the LLM tab fed by the websocket or polling. */
+export default function LiveApp({ data, urls, theme }: {
+  data: LlmData;
+  urls: FeedUrls;
+  theme: 'dark' | 'light' | null;
+}) {
+  const [status, setStatus] = useState<FeedStatus>('stopped');
+
+  useEffect(() => {
+    const feed = new LiveFeed(data, urls, browserDeps(), setStatus);
+    feed.start();
+    return () => feed.stop();
+  }, [data, urls]);
+
+  // locust-ui picks the theme from the user's last toggle or the system; a
+  // theme the server asks for replaces only the system default. This effect
+  // runs after locust-ui's own, which sets its initial theme on mount.
+  useEffect(() => {
+    if (theme && !storedThemeChoice()) {
+      locustStore.dispatch({ type: 'theme/setIsDarkMode', payload: theme === 'dark' });
+    }
+  }, [theme]);
+
+  const live = useMemo(() => ({ data, status }), [data, status]);
+
+  return (
+    <LiveLlmContext.Provider value={live}>
+      <LocustUi tabs={TABS} />
+    </LiveLlmContext.Provider>
+  );
+}

@@ -1,0 +1,32 @@
+import { useMemo } from 'react';
+import { Box, Typography } from '@mui/material';
+import { Table } from 'locust-ui';
+
+import { DETAIL_COLUMNS, llmColumns, llmDetailRows, llmTableRows } from '../llm-table';
+import type { LlmStats } from '../wire';
+
+/** The LLM stats table (one row per request name, the total last). */
+export function LlmStatsTable({ stats }: { stats: LlmStats | null }) {
+  const rows = useMemo(() => (stats ? llmTableRows(stats) : []), [stats]);
+  const columns = useMemo(() => (stats ? llmColumns(stats) : []), [stats]);
+  if (!stats || rows.length === 0) {
+    return <Typography color='text.secondary'>No LLM requests yet.</Typography>;
+  }
+  return <Table hasTotalRow={!!stats.total} rows={rows} structure={columns} />;
+}
+
+/** Mean, min, max and percentiles of every LLM timing, per request name. */
+export function LlmDetailTable({ stats }: { stats: LlmStats | null }) {
+  const rows = useMemo(() => (stats ? llmDetailRows(stats) : []), [stats]);
+  if (rows.length === 0) {
+    return null;
+  }
+  return (
+    <Box>
+      <Typography component='h3' sx={{ mb: 1 }} variant='h6'>
+        Latency details
+      </Typography>
+      <Table defaultSortKey='order' rows={rows} structure={DETAIL_COLUMNS} />
+    </Box>
+  );
+}

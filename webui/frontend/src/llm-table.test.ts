@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+
+import {
+  asLlmStats,
+  llmColumns,
+  llmDetailRows,
+  llmStatsInLocustStore,
+  llmTableRows,
+  snakeCaseKeys,
+  tokenSourceText,
+} from './llm-table';
+import { row, timing } from './testdata/fixtures';
+
+describe('llmTableRows', () => {
+  it('flattens each row and puts the total last', () => {
+    const stats = { rows: [row('chat'), row('complete', { requests: 3 })], total: row('', { method: '', requests: 123 }) };
+    const rows = llmTableRows(stats);
+
+    expect(rows.map(r => [r.name, r.requests])).toEqual([['chat', 120], ['complete', 3], ['Aggregated', 123]]);
+    expect(rows[0]).toMatchObject({
+      method: 'POST',
+      failures: 2,
+      outputTokens: 7680,
+      inputTokens: 30720,
+      outputTokensPerS: 320.12,
+      ttftP50: 200,
+      ttftP99: 209,
+      itlP95: 27,
+      tpotP50: 21,
+      e2eP95: 1007,
+      tokenSource: 'usage',
+      tokenMismatches: 1,
+    });
+  });
+
+  it('leaves cells empty where the server has no data', () => {
+    const [only] = llmTableRows({ rows: [row('chat', { ttft_ms: null, tpot_ms: { ...timing(1), p50: null } })], total: null });
+    expect(only.ttftP50).toBeNull();
+    expect(only.tpotP50).toBeNull();
+    expect(only.tpotP95).toBe(8);
+  });
+});
+
+describe('llmColumns', () => {
+  it('shows TTFO only when some row has it', () => {
+    const plain = llmColumns({ rows: [row('chat')], total: row('') }).map(c => c.key);
+    expect(plain).not.toContain('ttfoP50');
+
+    const reasoning = llmColumns({ rows: [row('think', { ttfo_ms: timing(900) })], total: null }).map(c => c.key);
+    expect(reasoning).toContain('ttfoP50');
+    expect(reasoning.indexOf('ttfoP50')).toBeGreaterThan(reasoning.indexOf('ttftP99'));
+  });
+
+  it('has a column for every flattened cell it names', () => {
+    const stats = { rows: [row('think', { ttfo_ms: timing(900) })], total: null };
+    const [cells] = llmTableRows(stats);
+    for (const column of llmColumns(stats)) {
+      expect(cells, column.key).toHaveProperty(column.key);
+    }
+  });
+});
+
+describe('llmDetailRows', () => {
+  it('gives every metric of every row, total included', () => {
+    const rows = llmDetailRows({ rows: [row('chat')], total: row('') });
+    expect(rows.map(r => `${r.name}/${r.metric}`)).toEqual([
+      'chat/TTFT', 'chat/ITL', 'chat/TPOT', 'chat/E2E',
+      'Aggregated/TTFT', 'Aggregated/ITL', 'Aggregated/TPOT', 'Aggregated/E2E',
+    ]);
+    expect(rows.map(r => r.order)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(rows[0]).toMatchObject({ mean: 200.12, min: 190, p50: 200, p90: 205, p95: 207, p99: 209, max: 300 });
+  });
+});
+
+describe('tokenSourceText', () => {
+  const cases = [
+    { name: 'nothing', sources: null, want: '' },
+    { name: 'one source', sources: { usage: 0, tokenizer: 40, chunks: 0 }, want: 'tokenizer' },
+    { name: 'mixed', sources: { usage: 100, tokenizer: 20, chunks: 0 }, want: 'usage 100, tokenizer 20' },
+    { name: 'all zero', sources: { usage: 0, tokenizer: 0, chunks: 0 }, want: '' },
+  ];
+  it.each(cases)('$name', ({ sources, want }) => {
+    expect(tokenSourceText(sources)).toBe(want);
+  });
+});
+
+describe('reading the stats locust-ui already fetched', () => {
+  const camel = {
+    rows: [{ name: 'chat_v2', method: 'POST', outputTokensPerS: 5, ttftMs: { p50: 1 }, tokenCountSource: { usage: 2 } }],
+    total: null,
+  };
+
+  it('undoes locust-ui camelCasing on keys, not on values', () => {
+    expect(snakeCaseKeys(camel)).toEqual({
+      rows: [{ name: 'chat_v2', method: 'POST', output_tokens_per_s: 5, ttft_ms: { p50: 1 }, token_count_source: { usage: 2 } }],
+      total: null,
+    });
+  });
+
+  it('finds the llm entry of the getStats query', () => {
+    const state = {
+      api: {
+        queries: {
+          'getLogs(undefined)': { endpointName: 'getLogs', data: { master: [] } },
+          'getStats(undefined)': { endpointName: 'getStats', data: { stats: [], llm: camel } },
+        },
+      },
+    };
+    expect(llmStatsInLocustStore(state)).toBe(camel);
+    expect(llmStatsInLocustStore({ api: { queries: {} } })).toBeUndefined();
+    expect(llmStatsInLocustStore(undefined)).toBeUndefined();
+  });
+
+  const shapes = [
+    { name: 'nothing', value: undefined, want: null },
+    { name: 'no rows', value: { total: {} }, want: null },
+    { name: 'rows and no total', value: { rows: [{ name: 'a' }, null] }, want: { rows: [{ name: 'a' }], total: null } },
+  ];
+  it.each(shapes)('checks the shape: $name', ({ value, want }) => {
+    expect(asLlmStats(value)).toEqual(want);
+  });
+});

@@ -1,0 +1,120 @@
+// The whole page in jsdom: which mode it picks from templateArgs, and that a
+// report fetches nothing and opens no socket.
+import { act } from 'react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { point, req, row } from './testdata/fixtures';
+
+function reportArgs() {
+  return {
+    is_report: true,
+    locustfile: 'scenarios/openai_chat.lua',
+    host: 'http://127.0.0.1:9999',
+    start_time: '2026-11-26T18:00:00Z',
+    end_time: '2026-11-26T18:01:05Z',
+    duration: '1 minute and 5 seconds',
+    show_download_link: false,
+    history: [],
+    percentiles_to_chart: [0.5, 0.95],
+    requests_statistics: [],
+    failures_statistics: [{ method: 'POST', name: 'chat', error: 'HTTP 500', occurrences: 3 }],
+    exceptions_statistics: [],
+    response_time_statistics: [],
+    tasks: { per_class: { ChatUser: { ratio: 1, tasks: { chat: { ratio: 1 } } } }, total: {} },
+    llm_report: { rows: [row('chat')], total: row('', { method: '' }) },
+    llm: {
+      points: [point(0), point(1, 200, { backlog: { queued: 900, oldest_ms: 250, saturated: true } })],
+      requests: [req(0, 200), req(500, null, false)],
+    },
+  };
+}
+
+async function renderPage(templateArgs: unknown) {
+  document.body.innerHTML = '<div id="root"></div>';
+  window.templateArgs = templateArgs;
+  await act(async () => {
+    await import('./main');
+  });
+}
+
+// The first test pays for transforming locust-ui's 1 MB bundle: seconds, not milliseconds.
+describe('the page', { timeout: 30_000 }, () => {
+  const fetchSpy = vi.fn();
+  const socketSpy = vi.fn();
+
+  beforeEach(() => {
+    vi.resetModules();
+    (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+    // jsdom lays nothing out, so ECharts warns that its boxes have no size.
+    const warn = console.warn;
+    vi.spyOn(console, 'warn').mockImplementation((...args) => {
+      if (!String(args[0]).startsWith('[ECharts]')) {
+        warn(...args);
+      }
+    });
+    vi.stubGlobal('fetch', fetchSpy);
+    vi.stubGlobal('WebSocket', socketSpy);
+    vi.stubGlobal('matchMedia', (query: string) => ({ matches: false, media: query, addEventListener() {}, removeEventListener() {} }));
+    // jsdom draws nothing; ECharts only needs a context that accepts calls.
+    vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockImplementation(
+      () => new Proxy({}, { get: (_, key) => (key === 'measureText' ? () => ({ width: 10 }) : () => {}) }) as never,
+    );
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+    fetchSpy.mockReset();
+    socketSpy.mockReset();
+  });
+
+  it('renders a report that fetches nothing', async () => {
+    await renderPage(reportArgs());
+    const text = document.body.textContent ?? '';
+
+    expect(text).toContain('llmlocust test report');
+    expect(text).toContain('scenarios/openai_chat.lua');
+    expect(text).toContain('1 minute and 5 seconds');
+    expect(text).toContain('HTTP 500');
+    expect(text).toContain('Ratio per class');
+    expect(text).toContain('100.0% ChatUser');
+    expect(text).not.toContain('Total ratio'); // empty in the fixture
+    expect(text).toContain('LLM Statistics');
+    expect(text).toContain('Aggregated');
+    expect(text).toContain('Latency details');
+    expect(document.querySelector('[data-testid="saturation-warning"]')?.textContent).toContain('saturated');
+    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(socketSpy).not.toHaveBeenCalled();
+  });
+
+  it('keeps the LLM history out of what locust-ui reads', async () => {
+    await renderPage(reportArgs());
+    expect(window.templateArgs).not.toHaveProperty('llm');
+    expect(window.templateArgs).toHaveProperty('llm_report');
+  });
+
+  it('shows the live dashboard with the LLM tab after Charts, fed by the websocket', async () => {
+    window.history.replaceState(null, '', '/load/?tab=llm');
+    fetchSpy.mockRejectedValue(new Error('no server in this test'));
+    // Node's Request rejects the relative routes locust-ui asks for; the page's address resolves them.
+    vi.stubGlobal('Request', class {
+      readonly url: string;
+      constructor(url: string) {
+        this.url = new URL(url, window.location.href).toString();
+      }
+    });
+    await renderPage({ state: 'running', percentiles_to_chart: [0.5, 0.95], llm: { points: [point(0)], requests: [] } });
+
+    const tabs = [...document.querySelectorAll('[role="tab"]')].map(tab => tab.textContent);
+    expect(tabs.slice(0, 3)).toEqual(['Statistics', 'Charts', 'LLM']);
+    expect(document.body.textContent).toContain('Connecting to the live feed');
+    expect(socketSpy).toHaveBeenCalledWith(`ws://${window.location.host}/load/ws/llm`);
+    window.history.replaceState(null, '', '/');
+  });
+
+  it('says what it is when the server did not fill it in', async () => {
+    await renderPage(undefined);
+    expect(document.body.textContent).toContain('llmlocust fills it in when it serves it');
+    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(socketSpy).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,271 @@
+package webui
+
+import (
+	"encoding/json"
+	"math"
+	"time"
+
+	"github.com/llmlocust/llmlocust/engine/metrics"
+	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/stats"
+)
+
+// llmPercentiles are the percentiles of every LLM timing on the wire.
+var llmPercentiles = []float64{0.5, 0.9, 0.95, 0.99}
+
+// currentWindowTicks is the span of the current window, in ticks, as the
+// stats' own ten seconds.
+const currentWindowTicks = 10
+
+// Point is one second of a running test, for the LLM charts. Percentiles
+// are over about the last ten seconds.
+type Point struct {
+	Time             string       `json:"time"`
+	UserCount        int          `json:"user_count"`
+	RPS              float64      `json:"rps"`
+	FailPerSec       float64      `json:"fail_per_sec"`
+	OutputTokensPerS float64      `json:"output_tokens_per_s"`
+	TTFT             Percentiles  `json:"ttft"`
+	ITL              Percentiles  `json:"itl"`
+	TPOT             Percentiles  `json:"tpot"`
+	E2E              Percentiles  `json:"e2e"`
+	TokenSources     TokenSources `json:"token_sources"`
+	TokenMismatches  int64        `json:"token_mismatches"`
+	Backlog          Backlog      `json:"backlog"`
+}
+
+// Percentiles of one timing in milliseconds; each is null when the window
+// holds no value.
+type Percentiles struct {
+	P50 *float64 `json:"p50"`
+	P90 *float64 `json:"p90"`
+	P95 *float64 `json:"p95"`
+	P99 *float64 `json:"p99"`
+}
+
+// TokenSources counts requests by where their output token count came
+// from.
+type TokenSources struct {
+	Usage     int64 `json:"usage"`
+	Tokenizer int64 `json:"tokenizer"`
+	Chunks    int64 `json:"chunks"`
+}
+
+// Backlog is the metrics daemon's queue: when it saturates, the client is
+// short of CPU and its timings may be late.
+type Backlog struct {
+	Queued    int     `json:"queued"`
+	OldestMS  float64 `json:"oldest_ms"`
+	Saturated bool    `json:"saturated"`
+}
+
+// Req is one finished LLM request for the TTFT scatter chart; it travels
+// as [start time, TTFT ms, name, ok] to keep thousands of them small.
+type Req struct {
+	Start  time.Time
+	TTFTMS float64
+	Name   string
+	OK     bool
+}
+
+// MarshalJSON writes the request as a four-item array.
+func (r Req) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{r.Start.UTC().Format(isoMillis), r.TTFTMS, r.Name, r.OK})
+}
+
+// LLMRow is one row of the LLM stats table: a (name, method) or the
+// Aggregated total. Timings are over the whole test, zero when none was
+// measured.
+type LLMRow struct {
+	Name             string       `json:"name"`
+	Method           string       `json:"method"`
+	Requests         int64        `json:"requests"`
+	Failures         int64        `json:"failures"`
+	OutputTokens     int64        `json:"output_tokens"`
+	InputTokens      int64        `json:"input_tokens"`
+	OutputTokensPerS float64      `json:"output_tokens_per_s"`
+	TokenMismatches  int64        `json:"token_mismatches"`
+	TokenCountSource TokenSources `json:"token_count_source"`
+	TTFT             Latency      `json:"ttft_ms"`
+	TTFO             Latency      `json:"ttfo_ms"`
+	ITL              Latency      `json:"itl_ms"`
+	TPOT             Latency      `json:"tpot_ms"`
+	E2E              Latency      `json:"e2e_ms"`
+}
+
+// Latency summarises one timing in milliseconds.
+type Latency struct {
+	Mean float64 `json:"mean"`
+	Min  float64 `json:"min"`
+	Max  float64 `json:"max"`
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P95  float64 `json:"p95"`
+	P99  float64 `json:"p99"`
+}
+
+// LLMTable is the LLM stats table: its rows and their total.
+type LLMTable struct {
+	Rows  []LLMRow `json:"rows"`
+	Total LLMRow   `json:"total"`
+}
+
+// Time formats of the wire.
+const (
+	isoSeconds = "2006-01-02T15:04:05Z"
+	isoMillis  = "2006-01-02T15:04:05.000Z"
+)
+
+// ms converts a duration to milliseconds, to the microsecond that the
+// histograms keep (so 200.6 stays 200.6).
+func ms(d time.Duration) float64 {
+	return float64(d.Round(time.Microsecond).Microseconds()) / 1000
+}
+
+// finite turns NaN and infinities, which JSON cannot carry, into 0.
+func finite(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return x
+}
+
+func newPoint(now time.Time, snap *stats.Snapshot, users int, b metrics.Backlog, e2e *stats.Histogram) Point {
+	total := snap.LLMTotal
+	return Point{
+		Time:             now.UTC().Format(isoSeconds),
+		UserCount:        users,
+		RPS:              finite(snap.Total.CurrentRPS()),
+		FailPerSec:       finite(snap.Total.CurrentFailPerSec()),
+		OutputTokensPerS: finite(total.CurrentOutputTokensPerSec(now)),
+		TTFT:             percentilesOf(total.Current(stats.TTFT)),
+		ITL:              percentilesOf(total.Current(stats.ITL)),
+		TPOT:             percentilesOf(total.Current(stats.TPOT)),
+		E2E:              percentilesOf(e2e),
+		TokenSources:     sourcesOf(total.Sources),
+		TokenMismatches:  total.Mismatches,
+		Backlog:          Backlog{Queued: b.Queued, OldestMS: ms(b.Oldest), Saturated: b.Saturated()},
+	}
+}
+
+func percentilesOf(h *stats.Histogram) Percentiles {
+	if h.Count() == 0 {
+		return Percentiles{}
+	}
+	p := h.Percentiles(llmPercentiles...)
+	v := func(i int) *float64 { x := ms(p[i]); return &x }
+	return Percentiles{P50: v(0), P90: v(1), P95: v(2), P99: v(3)}
+}
+
+func sourcesOf(s stats.TokenSources) TokenSources {
+	return TokenSources{Usage: s.Usage, Tokenizer: s.Tokenizer, Chunks: s.Chunks}
+}
+
+func toReqs(rs []session.Request) []Req {
+	out := make([]Req, len(rs))
+	for i, r := range rs {
+		out[i] = Req{Start: r.Start, TTFTMS: ms(r.TTFT), Name: r.Name, OK: r.OK}
+	}
+	return out
+}
+
+// e2eData is the whole-test E2E histogram of a snapshot. The stats keep
+// no current window of E2E, so the feed makes one by subtracting the
+// histogram of ten seconds ago.
+func e2eData(snap *stats.Snapshot) stats.HistogramData {
+	return snap.LLMTotal.Hist(stats.E2E).Data()
+}
+
+// recentE2E is the newest histogram minus the oldest of ring. After a
+// stats reset the counts go down; the newest then already holds only
+// recent values.
+func recentE2E(ring []stats.HistogramData) *stats.Histogram {
+	out := &stats.Histogram{}
+	if len(ring) == 0 {
+		return out
+	}
+	newest := ring[len(ring)-1]
+	old := map[int32]int64{}
+	if len(ring) > 1 {
+		for _, b := range ring[0].Buckets {
+			old[b.Index] = b.Count
+		}
+	}
+	// The window's own extremes are unknown; the whole test's maximum
+	// bounds them.
+	diff := stats.HistogramData{MaxMicros: newest.MaxMicros}
+	for _, b := range newest.Buckets {
+		switch d := b.Count - old[b.Index]; {
+		case d < 0:
+			return mergedOrEmpty(newest)
+		case d > 0:
+			diff.Buckets = append(diff.Buckets, stats.HistBucket{Index: b.Index, Count: d})
+		}
+	}
+	return mergedOrEmpty(diff)
+}
+
+// mergedOrEmpty builds a histogram from exported data; data it refuses
+// (which only a bug could produce) gives an empty one.
+func mergedOrEmpty(d stats.HistogramData) *stats.Histogram {
+	h := &stats.Histogram{}
+	if err := h.MergeData(d); err != nil {
+		return &stats.Histogram{}
+	}
+	return h
+}
+
+// llmTable is the LLM stats table of a snapshot; end is when the test
+// ended, or the snapshot's time while it runs.
+func llmTable(snap *stats.Snapshot, end time.Time) LLMTable {
+	t := LLMTable{Rows: make([]LLMRow, 0, len(snap.LLM)), Total: llmRow(snap.LLMTotal, end)}
+	for _, e := range snap.LLM {
+		t.Rows = append(t.Rows, llmRow(e, end))
+	}
+	return t
+}
+
+func llmRow(e *stats.LLMEntry, end time.Time) LLMRow {
+	return LLMRow{
+		Name:             e.Name,
+		Method:           e.Method,
+		Requests:         e.Requests,
+		Failures:         e.Failures,
+		OutputTokens:     e.OutputTokens,
+		InputTokens:      e.InputTokens,
+		OutputTokensPerS: finite(e.OutputTokensPerSec(end)),
+		TokenMismatches:  e.Mismatches,
+		TokenCountSource: sourcesOf(e.Sources),
+		TTFT:             latencyOf(e.Hist(stats.TTFT)),
+		TTFO:             latencyOf(e.Hist(stats.TTFO)),
+		ITL:              latencyOf(e.Hist(stats.ITL)),
+		TPOT:             latencyOf(e.Hist(stats.TPOT)),
+		E2E:              latencyOf(e.Hist(stats.E2E)),
+	}
+}
+
+func latencyOf(h *stats.Histogram) Latency {
+	p := h.Percentiles(llmPercentiles...)
+	return Latency{
+		Mean: ms(h.Mean()), Min: ms(h.Min()), Max: ms(h.Max()),
+		P50: ms(p[0]), P90: ms(p[1]), P95: ms(p[2]), P99: ms(p[3]),
+	}
+}
+
+// llmExtendedStats are the LLM rows as locust-ui's generic extended table
+// takes them.
+func llmExtendedStats(t LLMTable) []map[string]any {
+	rows := append(append([]LLMRow{}, t.Rows...), t.Total)
+	out := make([]map[string]any, len(rows))
+	for i, r := range rows {
+		out[i] = map[string]any{
+			"name": r.Name, "method": r.Method,
+			"requests": r.Requests, "failures": r.Failures,
+			"output_tokens":       r.OutputTokens,
+			"output_tokens_per_s": math.Round(r.OutputTokensPerS*100) / 100,
+			"ttft_p50":            r.TTFT.P50, "ttft_p95": r.TTFT.P95,
+			"itl_p50": r.ITL.P50, "tpot_p50": r.TPOT.P50, "e2e_p50": r.E2E.P50,
+		}
+	}
+	return out
+}
