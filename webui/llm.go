@@ -5,6 +5,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/llmlocust/llmlocust/engine/output"
+
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/session"
 	"github.com/llmlocust/llmlocust/engine/stats"
@@ -20,18 +22,18 @@ const currentWindowTicks = 10
 // Point is one second of a running test, for the LLM charts. Percentiles
 // are over about the last ten seconds.
 type Point struct {
-	Time             string       `json:"time"`
-	UserCount        int          `json:"user_count"`
-	RPS              float64      `json:"rps"`
-	FailPerSec       float64      `json:"fail_per_sec"`
-	OutputTokensPerS float64      `json:"output_tokens_per_s"`
-	TTFT             Percentiles  `json:"ttft"`
-	ITL              Percentiles  `json:"itl"`
-	TPOT             Percentiles  `json:"tpot"`
-	E2E              Percentiles  `json:"e2e"`
-	TokenSources     TokenSources `json:"token_sources"`
-	TokenMismatches  int64        `json:"token_mismatches"`
-	Backlog          Backlog      `json:"backlog"`
+	Time             string                  `json:"time"`
+	UserCount        int                     `json:"user_count"`
+	RPS              float64                 `json:"rps"`
+	FailPerSec       float64                 `json:"fail_per_sec"`
+	OutputTokensPerS float64                 `json:"output_tokens_per_s"`
+	TTFT             Percentiles             `json:"ttft"`
+	ITL              Percentiles             `json:"itl"`
+	TPOT             Percentiles             `json:"tpot"`
+	E2E              Percentiles             `json:"e2e"`
+	TokenSources     output.TokenCountSource `json:"token_sources"`
+	TokenMismatches  int64                   `json:"token_mismatches"`
+	Backlog          Backlog                 `json:"backlog"`
 }
 
 // Percentiles of one timing in milliseconds; each is null when the window
@@ -41,14 +43,6 @@ type Percentiles struct {
 	P90 *float64 `json:"p90"`
 	P95 *float64 `json:"p95"`
 	P99 *float64 `json:"p99"`
-}
-
-// TokenSources counts requests by where their output token count came
-// from.
-type TokenSources struct {
-	Usage     int64 `json:"usage"`
-	Tokenizer int64 `json:"tokenizer"`
-	Chunks    int64 `json:"chunks"`
 }
 
 // Backlog is the metrics daemon's queue: when it saturates, the client is
@@ -77,31 +71,20 @@ func (r Req) MarshalJSON() ([]byte, error) {
 // Aggregated total. Timings are over the whole test, zero when none was
 // measured.
 type LLMRow struct {
-	Name             string       `json:"name"`
-	Method           string       `json:"method"`
-	Requests         int64        `json:"requests"`
-	Failures         int64        `json:"failures"`
-	OutputTokens     int64        `json:"output_tokens"`
-	InputTokens      int64        `json:"input_tokens"`
-	OutputTokensPerS float64      `json:"output_tokens_per_s"`
-	TokenMismatches  int64        `json:"token_mismatches"`
-	TokenCountSource TokenSources `json:"token_count_source"`
-	TTFT             Latency      `json:"ttft_ms"`
-	TTFO             Latency      `json:"ttfo_ms"`
-	ITL              Latency      `json:"itl_ms"`
-	TPOT             Latency      `json:"tpot_ms"`
-	E2E              Latency      `json:"e2e_ms"`
-}
-
-// Latency summarises one timing in milliseconds.
-type Latency struct {
-	Mean float64 `json:"mean"`
-	Min  float64 `json:"min"`
-	Max  float64 `json:"max"`
-	P50  float64 `json:"p50"`
-	P90  float64 `json:"p90"`
-	P95  float64 `json:"p95"`
-	P99  float64 `json:"p99"`
+	Name             string                  `json:"name"`
+	Method           string                  `json:"method"`
+	Requests         int64                   `json:"requests"`
+	Failures         int64                   `json:"failures"`
+	OutputTokens     int64                   `json:"output_tokens"`
+	InputTokens      int64                   `json:"input_tokens"`
+	OutputTokensPerS float64                 `json:"output_tokens_per_s"`
+	TokenMismatches  int64                   `json:"token_mismatches"`
+	TokenCountSource output.TokenCountSource `json:"token_count_source"`
+	TTFT             output.Latency          `json:"ttft_ms"`
+	TTFO             output.Latency          `json:"ttfo_ms"`
+	ITL              output.Latency          `json:"itl_ms"`
+	TPOT             output.Latency          `json:"tpot_ms"`
+	E2E              output.Latency          `json:"e2e_ms"`
 }
 
 // LLMTable is the LLM stats table: its rows and their total.
@@ -115,12 +98,6 @@ const (
 	isoSeconds = "2006-01-02T15:04:05Z"
 	isoMillis  = "2006-01-02T15:04:05.000Z"
 )
-
-// ms converts a duration to milliseconds, to the microsecond that the
-// histograms keep (so 200.6 stays 200.6).
-func ms(d time.Duration) float64 {
-	return float64(d.Round(time.Microsecond).Microseconds()) / 1000
-}
 
 // finite turns NaN and infinities, which JSON cannot carry, into 0.
 func finite(x float64) float64 {
@@ -142,9 +119,9 @@ func newPoint(now time.Time, snap *stats.Snapshot, users int, b metrics.Backlog,
 		ITL:              percentilesOf(total.Current(stats.ITL)),
 		TPOT:             percentilesOf(total.Current(stats.TPOT)),
 		E2E:              percentilesOf(e2e),
-		TokenSources:     sourcesOf(total.Sources),
+		TokenSources:     output.SourcesOf(total.Sources),
 		TokenMismatches:  total.Mismatches,
-		Backlog:          Backlog{Queued: b.Queued, OldestMS: ms(b.Oldest), Saturated: b.Saturated()},
+		Backlog:          Backlog{Queued: b.Queued, OldestMS: output.MS(b.Oldest), Saturated: b.Saturated()},
 	}
 }
 
@@ -153,18 +130,14 @@ func percentilesOf(h *stats.Histogram) Percentiles {
 		return Percentiles{}
 	}
 	p := h.Percentiles(llmPercentiles...)
-	v := func(i int) *float64 { x := ms(p[i]); return &x }
+	v := func(i int) *float64 { x := output.MS(p[i]); return &x }
 	return Percentiles{P50: v(0), P90: v(1), P95: v(2), P99: v(3)}
-}
-
-func sourcesOf(s stats.TokenSources) TokenSources {
-	return TokenSources{Usage: s.Usage, Tokenizer: s.Tokenizer, Chunks: s.Chunks}
 }
 
 func toReqs(rs []session.Request) []Req {
 	out := make([]Req, len(rs))
 	for i, r := range rs {
-		out[i] = Req{Start: r.Start, TTFTMS: ms(r.TTFT), Name: r.Name, OK: r.OK}
+		out[i] = Req{Start: r.Start, TTFTMS: output.MS(r.TTFT), Name: r.Name, OK: r.OK}
 	}
 	return out
 }
@@ -235,20 +208,12 @@ func llmRow(e *stats.LLMEntry, end time.Time) LLMRow {
 		InputTokens:      e.InputTokens,
 		OutputTokensPerS: finite(e.OutputTokensPerSec(end)),
 		TokenMismatches:  e.Mismatches,
-		TokenCountSource: sourcesOf(e.Sources),
-		TTFT:             latencyOf(e.Hist(stats.TTFT)),
-		TTFO:             latencyOf(e.Hist(stats.TTFO)),
-		ITL:              latencyOf(e.Hist(stats.ITL)),
-		TPOT:             latencyOf(e.Hist(stats.TPOT)),
-		E2E:              latencyOf(e.Hist(stats.E2E)),
-	}
-}
-
-func latencyOf(h *stats.Histogram) Latency {
-	p := h.Percentiles(llmPercentiles...)
-	return Latency{
-		Mean: ms(h.Mean()), Min: ms(h.Min()), Max: ms(h.Max()),
-		P50: ms(p[0]), P90: ms(p[1]), P95: ms(p[2]), P99: ms(p[3]),
+		TokenCountSource: output.SourcesOf(e.Sources),
+		TTFT:             output.LatencyOf(e.Hist(stats.TTFT)),
+		TTFO:             output.LatencyOf(e.Hist(stats.TTFO)),
+		ITL:              output.LatencyOf(e.Hist(stats.ITL)),
+		TPOT:             output.LatencyOf(e.Hist(stats.TPOT)),
+		E2E:              output.LatencyOf(e.Hist(stats.E2E)),
 	}
 }
 

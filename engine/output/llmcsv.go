@@ -100,7 +100,7 @@ func msField(h *stats.Histogram, d time.Duration) string {
 	if h.Count() == 0 {
 		return "N/A"
 	}
-	return pyFloat(toMS(d))
+	return pyFloat(MS(d))
 }
 
 // writeLLMHistoryRows appends one _llm_stats_history.csv row for the LLM

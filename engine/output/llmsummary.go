@@ -14,14 +14,14 @@ func addLLM(st *Stats, e *stats.LLMEntry, end time.Time) {
 	st.InputTokens = e.InputTokens
 	st.ReasoningTokens = e.ReasoningTokens
 	st.OutputTokensPerS = e.OutputTokensPerSec(end)
-	st.TokenCountSource = TokenCountSource{Usage: e.Sources.Usage, Tokenizer: e.Sources.Tokenizer, Chunks: e.Sources.Chunks}
+	st.TokenCountSource = SourcesOf(e.Sources)
 	st.TokenMismatches = e.Mismatches
-	st.TTFT = latencyOf(e.Hist(stats.TTFT))
-	st.ITL = latencyOf(e.Hist(stats.ITL))
-	st.TPOT = latencyOf(e.Hist(stats.TPOT))
-	st.E2E = latencyOf(e.Hist(stats.E2E))
-	st.TTFO = latencyOf(e.Hist(stats.TTFO))
-	st.TTFB = latencyOf(e.Hist(stats.TTFB))
+	st.TTFT = LatencyOf(e.Hist(stats.TTFT))
+	st.ITL = LatencyOf(e.Hist(stats.ITL))
+	st.TPOT = LatencyOf(e.Hist(stats.TPOT))
+	st.E2E = LatencyOf(e.Hist(stats.E2E))
+	st.TTFO = LatencyOf(e.Hist(stats.TTFO))
+	st.TTFB = LatencyOf(e.Hist(stats.TTFB))
 }
 
 // llmByKey indexes the LLM rows by name and method, the key they share
@@ -38,28 +38,34 @@ func llmByKey(snap *stats.Snapshot) map[[2]string]*stats.LLMEntry {
 // summary and the LLM stats file.
 var summaryPercentiles = []float64{0.50, 0.90, 0.95, 0.99}
 
-func latencyOf(h *stats.Histogram) Latency {
+// LatencyOf summarises a timing histogram as every output shows it.
+func LatencyOf(h *stats.Histogram) Latency {
 	p := h.Percentiles(summaryPercentiles...)
 	return Latency{
-		Mean: toMS(h.Mean()),
-		Min:  toMS(h.Min()),
-		Max:  toMS(h.Max()),
-		P50:  toMS(p[0]),
-		P90:  toMS(p[1]),
-		P95:  toMS(p[2]),
-		P99:  toMS(p[3]),
+		Mean: MS(h.Mean()),
+		Min:  MS(h.Min()),
+		Max:  MS(h.Max()),
+		P50:  MS(p[0]),
+		P90:  MS(p[1]),
+		P95:  MS(p[2]),
+		P99:  MS(p[3]),
 	}
 }
 
-// toMS converts a duration to milliseconds rounded to the microsecond, the
+// SourcesOf is the token-source counts of an LLM row.
+func SourcesOf(s stats.TokenSources) TokenCountSource {
+	return TokenCountSource{Usage: s.Usage, Tokenizer: s.Tokenizer, Chunks: s.Chunks}
+}
+
+// MS converts a duration to milliseconds rounded to the microsecond, the
 // resolution of the LLM histograms. Dividing whole microseconds by 1000
 // gives the float that prints as the decimal people expect: 200.6, never
 // 200.59999.
-func toMS(d time.Duration) float64 {
+func MS(d time.Duration) float64 {
 	return float64(d.Round(time.Microsecond).Microseconds()) / 1000
 }
 
 // formatMS prints a duration as toMS does, in the shortest form.
 func formatMS(d time.Duration) string {
-	return strconv.FormatFloat(toMS(d), 'f', -1, 64)
+	return strconv.FormatFloat(MS(d), 'f', -1, 64)
 }

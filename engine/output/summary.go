@@ -153,7 +153,7 @@ func NewSummary(info RunInfo, snap *stats.Snapshot) *Summary {
 }
 
 func summaryBacklog(b Backlog) SummaryBacklog {
-	return SummaryBacklog{MaxQueued: b.Queued, MaxOldestMS: toMS(b.Oldest), ClientSaturated: b.Saturated}
+	return SummaryBacklog{MaxQueued: b.Queued, MaxOldestMS: MS(b.Oldest), ClientSaturated: b.Saturated}
 }
 
 func requestStats(e *stats.Entry) Stats {
