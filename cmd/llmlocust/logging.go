@@ -95,11 +95,6 @@ func (l *logger) recent() []string {
 	return append([]string(nil), l.lines...)
 }
 
-// logf returns a printf-style function logging at level under name.
-func (l *logger) logf(level Level, name string) func(format string, args ...any) {
-	return func(format string, args ...any) { l.log(level, name, format, args...) }
-}
-
 // levelf logs at a level named as Locust names it; it serves code that
 // does not know this package's Level type.
 func (l *logger) levelf(level, name, format string, args ...any) {

@@ -159,8 +159,7 @@ func (c *Client) guard(ctx context.Context, t Timeouts, sink Sink) *guard {
 		g.timers = append(g.timers, time.AfterFunc(t.Total, func() { g.abort(fmt.Errorf("%w (%s)", ErrTotal, t.Total)) }))
 	}
 	if t.FirstToken > 0 {
-		var check func()
-		check = func() {
+		check := func() {
 			if !sink.FirstToken() {
 				g.abort(fmt.Errorf("%w (%s)", ErrFirstToken, t.FirstToken))
 			}
