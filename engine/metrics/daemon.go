@@ -39,10 +39,10 @@ type Daemon struct {
 // stream, or a stream's end.
 type item struct {
 	at   time.Time // when the user handed it over (for the backlog's age)
-	rec  record.Record
-	req  *Request
-	data []byte
-	end  *End
+	rec record.Record
+	req *Request
+	buf *[]byte // a chunk of a stream, from chunkPool
+	end *End
 }
 
 // NewDaemon starts a daemon that hands Records to c.
@@ -164,7 +164,10 @@ func (d *Daemon) handle(it *item) {
 		rec := it.req.finish(it.end, d.consumer)
 		d.consumer.Log(&rec)
 	case it.req != nil:
-		it.req.feed(it.data, it.at, d.consumer)
+		it.req.feed(*it.buf, it.at, d.consumer)
+		if cap(*it.buf) <= 64<<10 {
+			chunkPool.Put(it.buf)
+		}
 	default:
 		d.consumer.Log(&it.rec)
 	}

@@ -3,6 +3,7 @@ package metrics
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -82,11 +83,17 @@ func (r *Request) Started(at time.Time) { r.Start = at }
 // Headers implements stream.Sink; the status is also in End.
 func (r *Request) Headers(status int, at time.Time) {}
 
-// Chunk implements stream.Sink: it copies data and queues it, never
-// waiting for the daemon.
+// Chunk implements stream.Sink: it copies data into a pooled buffer and
+// queues it, never waiting for the daemon.
 func (r *Request) Chunk(data []byte, at time.Time) {
-	r.d.push(item{req: r, data: append([]byte(nil), data...), at: at})
+	buf := chunkPool.Get().(*[]byte)
+	*buf = append((*buf)[:0], data...)
+	r.d.push(item{req: r, buf: buf, at: at})
 }
+
+// chunkPool recycles the copies of body reads: the splitter keeps no
+// reference to what it was fed once Feed returns.
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // FirstToken implements stream.Sink: whether the daemon has decoded a
 // token of this stream yet.

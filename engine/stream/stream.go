@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -105,7 +106,7 @@ func (c *Client) pump(body io.Reader, sink Sink, g *guard) (int64, error) {
 		if k > 0 {
 			n += int64(k)
 			sink.Chunk(buf[:k], at)
-			g.touch()
+			g.touch(at)
 		}
 		if errors.Is(err, io.EOF) {
 			return n, nil
@@ -150,6 +151,14 @@ type guard struct {
 	timers []*time.Timer
 	idle   *time.Timer
 	cancel func() bool
+
+	// lastRead is when the body last brought bytes (Unix nanoseconds). The
+	// idle timer checks it when it fires rather than being reset on every
+	// read, which would cost a timer operation per chunk.
+	lastRead atomic.Int64
+	// done is set once the request is over: a timer that fires late must
+	// not cut off the user's next request.
+	done atomic.Bool
 }
 
 func (c *Client) guard(ctx context.Context, t Timeouts, sink Sink) *guard {
@@ -167,19 +176,39 @@ func (c *Client) guard(ctx context.Context, t Timeouts, sink Sink) *guard {
 		g.timers = append(g.timers, time.AfterFunc(t.FirstToken, check))
 	}
 	if t.Idle > 0 {
-		g.idle = time.AfterFunc(t.Idle, func() { g.abort(fmt.Errorf("%w (%s)", ErrIdle, t.Idle)) })
+		g.lastRead.Store(time.Now().UnixNano())
+		// Made stopped, then started, so the callback always sees g.idle.
+		g.idle = time.AfterFunc(time.Hour, g.checkIdle)
+		g.idle.Reset(t.Idle)
 	}
 	g.cancel = context.AfterFunc(ctx, func() { g.abort(ctx.Err()) })
 	return g
 }
 
-func (g *guard) touch() {
+func (g *guard) touch(at time.Time) {
 	if g.idle != nil {
-		g.idle.Reset(g.t.Idle)
+		g.lastRead.Store(at.UnixNano())
 	}
 }
 
+// checkIdle fails the stream if nothing was read for the idle timeout, or
+// waits again for what is left of it.
+func (g *guard) checkIdle() {
+	if g.done.Load() {
+		return
+	}
+	quiet := time.Since(time.Unix(0, g.lastRead.Load()))
+	if quiet >= g.t.Idle {
+		g.abort(fmt.Errorf("%w (%s)", ErrIdle, g.t.Idle))
+		return
+	}
+	g.idle.Reset(g.t.Idle - quiet)
+}
+
 func (g *guard) abort(reason error) {
+	if g.done.Load() {
+		return
+	}
 	g.mu.Lock()
 	first := g.reason == nil
 	if first {
@@ -193,6 +222,7 @@ func (g *guard) abort(reason error) {
 }
 
 func (g *guard) stop() {
+	g.done.Store(true)
 	g.cancel()
 	for _, t := range g.timers {
 		t.Stop()

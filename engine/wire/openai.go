@@ -68,6 +68,15 @@ func (d *openAIDecoder) Decode(ev Event) (Delta, error) {
 	if isBlank(ev.Data) {
 		return Delta{}, nil
 	}
+	if out, ok := d.fastDecode(ev.Data); ok {
+		return out, nil
+	}
+	return d.slowDecode(ev)
+}
+
+// slowDecode decodes a chunk with encoding/json: events the fast path
+// refuses, and the reference the fast path is checked against.
+func (d *openAIDecoder) slowDecode(ev Event) (Delta, error) {
 	c := &d.chunk
 	choices := c.Choices[:cap(c.Choices)]
 	clear(choices)
