@@ -93,9 +93,9 @@ func (d *decl) optionType(L *lua.LState, name string, typ, def lua.LValue) (Opti
 	case lua.LBool:
 		kind = KindBool
 	case lua.LNumber:
-		kind = KindInt
-		if float64(x) != math.Trunc(float64(x)) {
-			kind = KindFloat
+		kind = KindFloat
+		if isWhole(x) {
+			kind = KindInt
 		}
 	case lua.LString, *lua.LNilType:
 	default:
@@ -138,7 +138,7 @@ func convertDefault(kind OptionKind, def lua.LValue) (any, error) {
 			return bool(b), nil
 		}
 	case KindInt:
-		if n, ok := def.(lua.LNumber); ok && float64(n) == math.Trunc(float64(n)) {
+		if n, ok := def.(lua.LNumber); ok && isWhole(n) {
 			return int(n), nil
 		}
 	case KindFloat:
@@ -147,6 +147,14 @@ func convertDefault(kind OptionKind, def lua.LValue) (any, error) {
 		}
 	}
 	return nil, fmt.Errorf("default %s does not fit type %s", describe(def), kind)
+}
+
+// isWhole reports whether n is a whole number that an int holds: Lua
+// numbers are floats, and converting one beyond the int range (1e300,
+// math.huge) would give a meaningless int.
+func isWhole(n lua.LNumber) bool {
+	f := float64(n)
+	return f == math.Trunc(f) && f >= math.MinInt64 && f < math.MaxInt64
 }
 
 // luaOption reads an option's value: locust.option("max_tokens").

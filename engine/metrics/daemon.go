@@ -38,7 +38,7 @@ type Daemon struct {
 // item is one piece of queued work: a finished plain Record, a chunk of a
 // stream, or a stream's end.
 type item struct {
-	at   time.Time // when the user handed it over (for the backlog's age)
+	at  time.Time // when the user handed it over (for the backlog's age)
 	rec record.Record
 	req *Request
 	buf *[]byte // a chunk of a stream, from chunkPool

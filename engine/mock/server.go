@@ -133,6 +133,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.onlyMethod(w, r, http.MethodGet, func() { s.serveModels(w) })
 	case "/mock/stats":
 		s.onlyMethod(w, r, http.MethodGet, func() { writeJSON(w, http.StatusOK, s.Totals()) })
+	case "/mock/timings":
+		s.onlyMethod(w, r, http.MethodGet, func() { writeJSON(w, http.StatusOK, s.Timings()) })
 	case "/health":
 		s.onlyMethod(w, r, http.MethodGet, func() {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")

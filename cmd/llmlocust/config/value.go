@@ -53,7 +53,9 @@ func parseSeconds(s string) (time.Duration, error) {
 	if f < 0 {
 		return 0, fmt.Errorf("time span %q is negative", s)
 	}
-	if f*float64(time.Second) > math.MaxInt64 {
+	// MaxInt64 rounds up to 2^63 as a float64, so ">=" is what keeps the
+	// conversion below from overflowing.
+	if f*float64(time.Second) >= math.MaxInt64 {
 		return 0, fmt.Errorf("time span %q is too long", s)
 	}
 	return time.Duration(math.Round(f * float64(time.Second))), nil
