@@ -27,7 +27,11 @@ const UserAgent = "llmlocust"
 type Client struct {
 	hc      *fasthttp.Client
 	aborted atomic.Bool
-	buf     []byte
+	// dialed says the request in hand opened a new connection. A request
+	// that fails on a new connection reached the server (or nothing
+	// listened), so it is not sent again: the server would see it twice.
+	dialed atomic.Bool
+	buf    []byte
 	mu      sync.Mutex
 	conns   map[*trackedConn]struct{}
 }
@@ -45,10 +49,11 @@ func NewClient() *Client {
 		Dial:                          c.dial,
 		// A keep-alive connection the server closed while idle fails on
 		// first use; one more attempt on a fresh one is right, but never
-		// after we cut the request off ourselves.
+		// after we cut the request off ourselves, and never when the failed
+		// attempt was already on a fresh connection.
 		MaxIdemponentCallAttempts: 2,
 		RetryIfErr: func(_ *fasthttp.Request, attempts int, _ error) (bool, bool) {
-			return false, attempts < 2 && !c.aborted.Load()
+			return false, attempts < 2 && !c.aborted.Load() && !c.dialed.Load()
 		},
 	}
 	return c
@@ -74,6 +79,9 @@ type Result struct {
 	Cancelled bool  // the user was stopped while the request was in flight
 }
 
+// errAborted ends a dial that a cut-off overtook.
+var errAborted = errors.New("request cut off")
+
 // ErrTimeout is wrapped by a Result's Err when the request's own deadline
 // passed.
 var ErrTimeout = errors.New("request timed out")
@@ -94,6 +102,7 @@ func (c *Client) Do(ctx context.Context, req Request) Result {
 	var timedOut bool
 	var once sync.Once
 	c.aborted.Store(false)
+	c.dialed.Store(false)
 	abort := func(byTimeout bool) {
 		once.Do(func() {
 			timedOut = byTimeout
@@ -152,10 +161,17 @@ func (c *Client) dial(addr string) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.dialed.Store(true)
 	tc := &trackedConn{Conn: conn, owner: c}
 	c.mu.Lock()
 	c.conns[tc] = struct{}{}
 	c.mu.Unlock()
+	// A cut-off that came while dialling closed the connections there
+	// were then, not this one.
+	if c.aborted.Load() {
+		_ = tc.Close()
+		return nil, errAborted
+	}
 	return tc, nil
 }
 

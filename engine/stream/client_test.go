@@ -138,3 +138,50 @@ func TestDescribeTransportErrors(t *testing.T) {
 		})
 	}
 }
+
+// A keep-alive connection the server closed while idle is retried once on
+// a fresh one; a request that failed on a fresh connection is not sent
+// again (the server would see it twice).
+func TestRetryOnlyStaleConnections(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		_, _ = w.Write([]byte("ok"))
+	}))
+	srv.Config.IdleTimeout = 50 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	c := NewClient()
+	if res := c.Do(context.Background(), Request{Method: "POST", URL: srv.URL}); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	time.Sleep(300 * time.Millisecond) // the server drops the idle connection
+	if res := c.Do(context.Background(), Request{Method: "POST", URL: srv.URL}); res.Err != nil || string(res.Body) != "ok" {
+		t.Fatalf("the request on a connection the server had closed failed: %v", res.Err)
+	}
+
+	var seen atomic.Int64
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 4096)
+			if n, _ := conn.Read(buf); n > 0 {
+				seen.Add(1)
+			}
+			_ = conn.Close()
+		}
+	}()
+	res := NewClient().Do(context.Background(), Request{Method: "POST", URL: "http://" + ln.Addr().String()})
+	time.Sleep(100 * time.Millisecond)
+	if res.Err == nil || seen.Load() != 1 {
+		t.Fatalf("err %v, the server saw the request %d times", res.Err, seen.Load())
+	}
+}

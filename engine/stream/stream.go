@@ -163,6 +163,7 @@ type guard struct {
 
 func (c *Client) guard(ctx context.Context, t Timeouts, sink Sink) *guard {
 	c.aborted.Store(false)
+	c.dialed.Store(false)
 	g := &guard{c: c, t: t}
 	if t.Total > 0 {
 		g.timers = append(g.timers, time.AfterFunc(t.Total, func() { g.abort(fmt.Errorf("%w (%s)", ErrTotal, t.Total)) }))
