@@ -32,8 +32,8 @@ type Client struct {
 	// listened), so it is not sent again: the server would see it twice.
 	dialed atomic.Bool
 	buf    []byte
-	mu      sync.Mutex
-	conns   map[*trackedConn]struct{}
+	mu     sync.Mutex
+	conns  map[*trackedConn]struct{}
 }
 
 // NewClient returns a client that keeps connections alive between
