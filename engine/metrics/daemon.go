@@ -145,6 +145,9 @@ func (d *Daemon) loop() {
 			batch := d.queue
 			d.queue, d.spare = d.spare[:0], nil
 			d.busy = true
+			// The backlog's age is measured here too, so that its peak is
+			// known whether or not anyone looks at it meanwhile.
+			d.peak.Oldest = max(d.peak.Oldest, time.Since(batch[0].at))
 			d.mu.Unlock()
 
 			for i := range batch {

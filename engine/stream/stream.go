@@ -51,9 +51,11 @@ type StreamResult struct {
 // maxErrorBody is how much of an error response is kept for its message.
 const maxErrorBody = 64 << 10
 
-// readSize is the size of each read from the body: one server flush fits
-// in one read, so each read is stamped when its bytes arrived.
-const readSize = 16 << 10
+// readSize is the size of each read from the body: a server flush of a
+// few events fits in one read, so each read is stamped when its bytes
+// arrived; larger flushes take several reads. Every user holds one, so it
+// is kept small.
+const readSize = 1 << 10
 
 // Stream sends req and hands each read of the response body to sink,
 // stamped from the monotonic clock right after the read returns.
