@@ -10,7 +10,7 @@ NPM_FIXTURES := script/testdata/aimock engine/tokenize/testdata/npm
 # and make bench for longer. Budgets are counts of runs, not durations:
 # Go 1.26's fuzzer can fail a duration-bound run at its deadline for no
 # fault of the target (go.dev/issue/75804).
-FUZZ_PKGS := ./engine/wire
+FUZZ_PKGS := ./engine/wire ./cmd/llmlocust/config ./script ./engine/dataset ./lualib ./engine/tokenize
 FUZZTIME  ?= 300000x
 
 .PHONY: all build frontend run test test-deps fuzz bench lint clean
@@ -60,8 +60,14 @@ test-deps:
 	  if [ -f $$d/package-lock.json ] && [ ! -d $$d/node_modules ]; then npm ci --prefix $$d --no-audit --no-fund; fi; \
 	done
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)
+# One table of figures (hot paths, end-to-end runs against the simulator
+# beside a baseline client, 10,000-user capacity), also in
+# bench/results.json. BENCH_FLAGS=-profile prof writes CPU and heap
+# profiles; BENCH_FLAGS=-quick is a fast smoke run.
+BENCH_FLAGS ?=
+
+bench: build
+	$(GO) run ./bench $(BENCH_FLAGS)
 	$(MAKE) --no-print-directory fuzz FUZZTIME=300000x
 
 lint:
