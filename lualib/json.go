@@ -3,7 +3,9 @@ package lualib
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -189,7 +191,9 @@ func DecodeJSON(L *lua.LState, data []byte) (lua.LValue, error) {
 	if err := dec.Decode(&v); err != nil {
 		return lua.LNil, fmt.Errorf("decoding JSON: %w", err)
 	}
-	if dec.More() {
+	// More would pass a stray ']' or '}' after the value ("1]"); only the
+	// end of the input may follow.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return lua.LNil, fmt.Errorf("decoding JSON: data after the first value")
 	}
 	return toLua(L, v), nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -139,10 +140,23 @@ func (b *builder) value(v any) any {
 
 // intern returns the shared copy of a sorted key list.
 func (b *builder) intern(keys []string) []string {
-	id := strings.Join(keys, "\x00")
+	id := shapeID(keys)
 	if shared, ok := b.shapes[id]; ok {
 		return shared
 	}
 	b.shapes[id] = keys
 	return keys
+}
+
+// shapeID names a key list unambiguously: each key behind its length, so
+// that no key's bytes can pass for a separator (["a\x00b"] and ["a", "b"],
+// or [] and [""], must not share keys).
+func shapeID(keys []string) string {
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(strconv.Itoa(len(k)))
+		b.WriteByte(':')
+		b.WriteString(k)
+	}
+	return b.String()
 }

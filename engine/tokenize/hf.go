@@ -214,7 +214,13 @@ func (f *hfFile) splitPattern() (string, error) {
 	// library also keeps the text between matches. The patterns of real
 	// files match every character, so this last alternative never fires
 	// for them; for any other it keeps the text rather than dropping it.
-	return pattern + `|[\s\S]`, nil
+	// The fallback stays an alternative of its own only if the pattern is
+	// a whole expression: an unclosed "[" or a stray ")" would swallow it
+	// and the text it stands for.
+	if _, err := tiktoken.NewCoreBPE(nil, nil, pattern); err != nil {
+		return "", fmt.Errorf("building BPE: split pattern %q: %w", pattern, err)
+	}
+	return `(?:` + pattern + `)|[\s\S]`, nil
 }
 
 // ranks maps each vocabulary token, as raw bytes, to its id.
