@@ -13,7 +13,7 @@ NPM_FIXTURES := script/testdata/aimock engine/tokenize/testdata/npm
 FUZZ_PKGS := ./engine/wire ./cmd/llmlocust/config ./script ./engine/dataset ./lualib ./engine/tokenize
 FUZZTIME  ?= 300000x
 
-.PHONY: all build frontend run test test-deps fuzz bench lint clean
+.PHONY: all build frontend run test test-deps fuzz bench soak lint clean
 
 all: build
 
@@ -33,12 +33,12 @@ webui/dist/index.html: $(FRONTEND_SRC)
 run: build
 	./$(BIN) -f scenarios/openai_chat.lua -H mock -u 20 -r 5
 
-# Everything under the race detector, then the timing-accuracy tests
-# without it (they need an unhindered client).
+# Everything under the race detector, then the timing-accuracy and soak
+# tests without it (they need an unhindered client).
 test: test-deps frontend
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
-	$(GO) test -count=1 -timeout 10m -run 'Accuracy' $(PKGS)
+	$(GO) test -count=1 -timeout 10m -run 'Accuracy|Soak' $(PKGS)
 	$(MAKE) --no-print-directory fuzz FUZZTIME=50000x
 	cd $(FRONTEND) && npm run typecheck && npm run test
 	$(GO) build -o $(BIN) ./cmd/llmlocust
@@ -69,6 +69,11 @@ BENCH_FLAGS ?=
 bench: build
 	$(GO) run ./bench $(BENCH_FLAGS)
 	$(MAKE) --no-print-directory fuzz FUZZTIME=300000x
+
+# Ten minutes of steady load; fails if the client's memory grows.
+# make test runs the same test for 60 s.
+soak:
+	LLMLOCUST_SOAK=10m $(GO) test -count=1 -timeout 20m -run '^TestSoak$$' -v ./cmd/llmlocust
 
 lint:
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: the files above need formatting"; exit 1; }

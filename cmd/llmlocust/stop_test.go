@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -50,19 +49,27 @@ func TestStopTimeout(t *testing.T) {
 	}
 }
 
+// signalScenario streams chat completions and also fails a request and
+// raises an error now and then, so that every output file has rows.
+const signalScenario = `
+U = locust.user{ wait_time = locust.constant(0.1), llm = { api = "openai-chat", model = "m", include_usage = true } }
+U:task(4, function(self)
+  self.llm:chat{ name = "chat", messages = { { role = "user", content = "hi" } }, max_tokens = 4 }
+end)
+U:task(1, function(self) self.client:get("/no/such/path", { name = "missing" }) end)
+U:task(1, function(self) error("scripted exception") end)
+`
+
 // A real SIGINT or SIGTERM to the built binary stops the users and still
-// writes complete CSV and JSON files.
+// writes complete CSV, JSON and HTML files.
 func TestSignalsWriteCompleteOutputs(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "llmlocust")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
+	path := writeScenario(t, signalScenario)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
-			dir := t.TempDir()
-			prefix := filepath.Join(dir, "out")
-			cmd := exec.Command(bin, "-f", "../../scenarios/quickstart.lua", "--headless", "-u", "5", "-r", "5",
-				"-t", "5m", "-H", "mock", "--max-tokens", "4", "--csv", prefix, "--json-file", prefix+".json")
+			prefix := filepath.Join(t.TempDir(), "out")
+			cmd := exec.Command(bin, "-f", path, "--headless", "-u", "5", "-r", "5", "-t", "5m", "-H", "mock",
+				"--csv", prefix, "--json-file", prefix+".json", "--html", prefix+".html", "--exit-code-on-error", "3")
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {
@@ -73,27 +80,28 @@ func TestSignalsWriteCompleteOutputs(t *testing.T) {
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
 			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("exit: %v\n%s", err, stderr.String())
-				}
+			case <-done:
 			case <-time.After(30 * time.Second):
 				_ = cmd.Process.Kill()
-				t.Fatal("the run did not stop")
+				t.Fatalf("the run did not stop\n%s", stderr.String())
 			}
-			if s := readSummary(t, prefix+".json"); s.Totals.Requests == 0 {
-				t.Fatalf("summary %+v", s)
+			// 3 is --exit-code-on-error: the run ended by itself, with the
+			// scenario's failures, rather than being killed by the signal.
+			if code := cmd.ProcessState.ExitCode(); code != 3 || strings.Contains(stderr.String(), "/ERROR/llmlocust.main") {
+				t.Fatalf("exit %d (%v), want 3 and no error of its own\n%s", code, cmd.ProcessState, stderr.String())
 			}
-			for _, f := range []string{"_stats.csv", "_stats_history.csv", "_failures.csv", "_exceptions.csv"} {
-				b, err := os.ReadFile(prefix + f)
-				if err != nil || !strings.HasSuffix(string(b), "\n") {
-					t.Fatalf("%s incomplete (%v):\n%s", f, err, b)
-				}
+			checkCSVFiles(t, prefix, []csvWant{
+				{"_stats.csv", "Name", []string{"chat", "missing", "Aggregated"}},
+				{"_stats_history.csv", "Name", []string{"Aggregated"}},
+				{"_failures.csv", "Name", []string{"missing"}},
+				{"_exceptions.csv", "Message", []string{"scripted exception"}},
+				{"_llm_stats.csv", "Name", []string{"chat", "Aggregated"}},
+				{"_llm_stats_history.csv", "Name", []string{"Aggregated"}},
+			})
+			if s := checkLLMSummary(t, prefix+".json"); s.Totals.Failures == 0 {
+				t.Errorf("the summary counts no failures: %+v", s.Totals)
 			}
-			stats, _ := os.ReadFile(prefix + "_stats.csv")
-			if !strings.Contains(string(stats), ",Aggregated,") {
-				t.Fatalf("stats.csv has no Aggregated row:\n%s", stats)
-			}
+			checkHTMLReport(t, prefix+".html")
 		})
 	}
 }
