@@ -191,6 +191,9 @@ func (f *feed) pushTick(t tick) {
 	for i := 0; f.nreqs > keptRequests && i < len(f.ticks); i++ {
 		drop := min(len(f.ticks[i].reqs), f.nreqs-keptRequests)
 		f.ticks[i].reqs = f.ticks[i].reqs[drop:]
+		if len(f.ticks[i].reqs) == 0 {
+			f.ticks[i].reqs = nil // an empty tail would keep the whole array
+		}
 		f.nreqs -= drop
 	}
 }
