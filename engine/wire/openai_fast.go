@@ -60,16 +60,26 @@ func known(key []byte, names ...string) (int, bool) {
 	return -1, true
 }
 
+// firstKey is known, refusing as well a key met before in the same
+// object (encoding/json would keep the last one; seen holds the names met).
+func firstKey(key []byte, seen *uint32, names ...string) (int, bool) {
+	k, ok := known(key, names...)
+	if !ok || (k >= 0 && *seen&(1<<k) != 0) {
+		return k, false
+	}
+	if k >= 0 {
+		*seen |= 1 << k
+	}
+	return k, true
+}
+
 var topKeys = []string{"choices", "usage", "error", "object", "message", "type"}
 
 func (f *fastChunk) top(b []byte) func(key []byte, at int) (int, bool) {
 	return func(key []byte, at int) (int, bool) {
-		k, ok := known(key, topKeys...)
-		if !ok || (k >= 0 && f.seen&(1<<k) != 0) {
+		k, ok := firstKey(key, &f.seen, topKeys...)
+		if !ok {
 			return at, false
-		}
-		if k >= 0 {
-			f.seen |= 1 << k
 		}
 		switch k {
 		case 0:
@@ -125,12 +135,9 @@ func (f *fastChunk) choice(b []byte, at int, out *Delta) (int, bool) {
 	var text string
 	var delta fastDelta
 	next, ok := eachKey(b, at, func(key []byte, v int) (int, bool) {
-		k, ok := known(key, choiceKeys...)
-		if !ok || (k >= 0 && seen&(1<<k) != 0) {
+		k, ok := firstKey(key, &seen, choiceKeys...)
+		if !ok {
 			return v, false
-		}
-		if k >= 0 {
-			seen |= 1 << k
 		}
 		switch k {
 		case 0:
@@ -171,12 +178,9 @@ func (d *fastDelta) parse(b []byte, at int) (int, bool) {
 	}
 	var seen uint32
 	return eachKey(b, at, func(key []byte, v int) (int, bool) {
-		k, ok := known(key, deltaKeys...)
-		if !ok || (k >= 0 && seen&(1<<k) != 0) {
+		k, ok := firstKey(key, &seen, deltaKeys...)
+		if !ok {
 			return v, false
-		}
-		if k >= 0 {
-			seen |= 1 << k
 		}
 		fields := []*string{&d.content, &d.refusal, &d.reasoning, &d.reasoningContent}
 		switch {
@@ -230,12 +234,9 @@ func (f *fastChunk) usageValue(b []byte, at int) (int, bool) {
 	u := &Usage{}
 	var seen uint32
 	next, ok := eachKey(b, at, func(key []byte, v int) (int, bool) {
-		k, ok := known(key, usageKeys...)
-		if !ok || (k >= 0 && seen&(1<<k) != 0) {
+		k, ok := firstKey(key, &seen, usageKeys...)
+		if !ok {
 			return v, false
-		}
-		if k >= 0 {
-			seen |= 1 << k
 		}
 		switch k {
 		case 0:
