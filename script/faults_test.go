@@ -275,9 +275,9 @@ type tally struct {
 
 func (t tally) Log(r *record.Record) { t.c.Log(r); t.stats.Log(r) }
 
-func (t tally) LogChunk(name, method string, at time.Time) {
-	t.c.LogChunk(name, method, at)
-	t.stats.LogChunk(name, method, at)
+func (t tally) LogChunks(name, method string, at time.Time, n int) {
+	t.c.LogChunks(name, method, at, n)
+	t.stats.LogChunks(name, method, at, n)
 }
 
 // allLLM returns every LLM Record, cancelled ones included.

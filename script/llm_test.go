@@ -16,10 +16,10 @@ import (
 // Log makes collect the daemon's consumer: it receives every Record.
 func (c *collect) Log(r *record.Record) { c.Add(*r) }
 
-// LogChunk counts token chunks as the daemon decodes them.
-func (c *collect) LogChunk(string, string, time.Time) {
+// LogChunks counts token chunks as the daemon decodes them.
+func (c *collect) LogChunks(_, _ string, _ time.Time, n int) {
 	c.mu.Lock()
-	c.liveChunks++
+	c.liveChunks += n
 	c.mu.Unlock()
 }
 

@@ -14,11 +14,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"slices"
 	"sync"
 	"time"
+
+	"github.com/llmlocust/llmlocust/engine/mock"
 
 	"github.com/valyala/fasthttp"
 )
@@ -35,11 +35,9 @@ type Report struct {
 	LastError string `json:"last_error,omitempty"`
 }
 
-// Spread is the median and 99th percentile of a timing in milliseconds.
-type Spread struct {
-	P50 float64 `json:"p50"`
-	P99 float64 `json:"p99"`
-}
+// Spread is the median and 99th percentile of a timing in milliseconds,
+// ranked as the simulator ranks its own.
+type Spread = mock.Spread
 
 func main() {
 	url := flag.String("url", "", "chat completions URL, e.g. http://127.0.0.1:8000/v1/chat/completions")
@@ -211,21 +209,8 @@ func merge(users int, tallies []tally) Report {
 		}
 	}
 	rep.Requests = len(ttft) + rep.Errors
-	rep.TTFT, rep.TPOT = spread(ttft), spread(tpot)
+	rep.TTFT, rep.TPOT = mock.SpreadOf(ttft), mock.SpreadOf(tpot)
 	return rep
-}
-
-// spread takes percentiles by nearest rank, as the simulator does.
-func spread(v []float64) Spread {
-	if len(v) == 0 {
-		return Spread{}
-	}
-	slices.Sort(v)
-	at := func(p float64) float64 {
-		rank := int(math.Ceil(p*float64(len(v)) - 1e-9))
-		return v[min(max(rank, 1), len(v))-1]
-	}
-	return Spread{P50: at(0.50), P99: at(0.99)}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/llmlocust/llmlocust/engine/mock"
 )
 
 const (
@@ -71,18 +73,18 @@ func TestSpread(t *testing.T) {
 		want Spread
 	}{
 		{"empty", nil, Spread{}},
-		{"one", []float64{3}, Spread{3, 3}},
+		{"one", []float64{3}, Spread{Count: 1, P50: 3, P99: 3}},
 		{"hundred by nearest rank", func() []float64 {
 			v := make([]float64, 100)
 			for i := range v {
 				v[i] = float64(100 - i)
 			}
 			return v
-		}(), Spread{50, 99}},
+		}(), Spread{Count: 100, P50: 50, P99: 99}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := spread(c.v); got != c.want {
+			if got := mock.SpreadOf(c.v); got != c.want {
 				t.Errorf("spread = %+v, want %+v", got, c.want)
 			}
 		})

@@ -15,7 +15,7 @@ import (
 // of a stream as it is decoded, on the daemon's goroutine only.
 type Consumer interface {
 	Log(r *record.Record)
-	LogChunk(name, method string, at time.Time)
+	LogChunks(name, method string, at time.Time, n int)
 }
 
 // Daemon queues work and does it on one goroutine of its own. Nothing

@@ -118,8 +118,8 @@ func (r *Request) feed(data []byte, at time.Time, c Consumer) {
 	if err := r.splitter.Feed(data, func(ev wire.Event) { r.event(ev, at) }); err != nil {
 		r.fail(err.Error())
 	}
-	for range len(r.chunks) - chunks {
-		c.LogChunk(r.Name, r.Method, at)
+	if n := len(r.chunks) - chunks; n > 0 {
+		c.LogChunks(r.Name, r.Method, at, n)
 	}
 }
 
@@ -176,8 +176,8 @@ func (r *Request) finish(e *End, c Consumer) record.Record {
 		if err := r.splitter.Close(func(ev wire.Event) { r.event(ev, e.At) }); err != nil {
 			r.fail(err.Error())
 		}
-		for range len(r.chunks) - chunks {
-			c.LogChunk(r.Name, r.Method, e.At)
+		if n := len(r.chunks) - chunks; n > 0 {
+			c.LogChunks(r.Name, r.Method, e.At, n)
 		}
 	}
 	switch {

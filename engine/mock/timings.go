@@ -58,13 +58,13 @@ func (s *Server) Timings() Timings {
 	}
 	t := Timings{Records: len(kept), Complete: !s.filled}
 	s.recMu.Unlock()
-	t.TTFT, t.TPOT = spreadOf(ttft), spreadOf(tpot)
+	t.TTFT, t.TPOT = SpreadOf(ttft), SpreadOf(tpot)
 	return t
 }
 
-// spreadOf sorts v and takes its percentiles by nearest rank, the ⌈p·n⌉-th
+// SpreadOf sorts v and takes its percentiles by nearest rank, the ⌈p·n⌉-th
 // smallest value, as the client's histograms rank theirs.
-func spreadOf(v []float64) Spread {
+func SpreadOf(v []float64) Spread {
 	if len(v) == 0 {
 		return Spread{}
 	}

@@ -33,7 +33,7 @@ func TestSpreadOf(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := spreadOf(slices.Clone(c.v)); got != c.want {
+			if got := SpreadOf(slices.Clone(c.v)); got != c.want {
 				t.Errorf("spreadOf = %+v, want %+v", got, c.want)
 			}
 		})
@@ -76,7 +76,7 @@ func TestTimingsRoute(t *testing.T) {
 	if len(wantTTFT) != 5 || len(wantTPOT) != 4 {
 		t.Fatalf("the record holds %d TTFTs and %d TPOTs, want 5 and 4", len(wantTTFT), len(wantTPOT))
 	}
-	want := Timings{Records: 6, Complete: true, TTFT: spreadOf(wantTTFT), TPOT: spreadOf(wantTPOT)}
+	want := Timings{Records: 6, Complete: true, TTFT: SpreadOf(wantTTFT), TPOT: SpreadOf(wantTPOT)}
 	if got != want {
 		t.Fatalf("/mock/timings = %+v, want %+v", got, want)
 	}

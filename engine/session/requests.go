@@ -86,4 +86,6 @@ func (t tee) Log(r *record.Record) {
 	t.log.add(r)
 }
 
-func (t tee) LogChunk(name, method string, at time.Time) { t.stats.LogChunk(name, method, at) }
+func (t tee) LogChunks(name, method string, at time.Time, n int) {
+	t.stats.LogChunks(name, method, at, n)
+}

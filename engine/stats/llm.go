@@ -185,7 +185,7 @@ func (e *llmEntry) log(r *record.Record, end time.Time) {
 
 // logTokenSeconds dates each chunk's tokens to the second it arrived; for
 // a stream counted live, one token of each chunk was counted already by
-// LogChunk. Tokens that no chunk carries (a count reported without a stream,
+// LogChunks. Tokens that no chunk carries (a count reported without a stream,
 // say) are dated to the request's end.
 func (e *llmEntry) logTokenSeconds(r *record.Record, end time.Time) {
 	var dated, counted int64
@@ -203,7 +203,7 @@ func (e *llmEntry) logTokenSeconds(r *record.Record, end time.Time) {
 	}
 }
 
-// unlogChunks takes back the tokens LogChunk counted for a request that
+// unlogChunks takes back the tokens LogChunks counted for a request that
 // was cancelled, and so counts nowhere.
 func (e *llmEntry) unlogChunks(r *record.Record) {
 	if !r.LLM.LiveCounted {

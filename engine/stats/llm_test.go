@@ -296,7 +296,7 @@ func TestLiveChunkCounting(t *testing.T) {
 	cancelled.LLM.LiveCounted, cancelled.Cancelled = true, true
 	for _, r := range []*record.Record{live, cancelled} {
 		for _, c := range r.LLM.Chunks {
-			s.LogChunk(r.Name, r.Method, r.Start.Add(c.At))
+			s.LogChunks(r.Name, r.Method, r.Start.Add(c.At), 1)
 		}
 	}
 	sec := t0.Unix()

@@ -79,15 +79,16 @@ func (s *RequestStats) Log(r *record.Record) {
 	}
 }
 
-// LogChunk counts one token chunk of a stream still open, in the second it
-// arrived, so that the live output rate does not wait for the request to
-// end. It counts one token; Log later adds what the chunk really carried.
-func (s *RequestStats) LogChunk(name, method string, at time.Time) {
+// LogChunks counts n token chunks of a stream still open, in the second
+// they arrived, so that the live output rate does not wait for the request
+// to end. It counts one token a chunk; Log later adds what the chunks
+// really carried.
+func (s *RequestStats) LogChunks(name, method string, at time.Time, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.llmEntry(name, method)
 	if !at.Before(e.start) {
-		e.tokens.add(at.Unix(), 1)
+		e.tokens.add(at.Unix(), int64(n))
 	}
 }
 

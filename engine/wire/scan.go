@@ -246,14 +246,9 @@ func eachKey(b []byte, i int, fn func(key []byte, at int) (int, bool)) (int, boo
 		if i, ok = fn(key, skipWS(b, i+1)); !ok {
 			return i, false
 		}
-		i = skipWS(b, i)
-		switch {
-		case i < len(b) && b[i] == ',':
-			i = skipWS(b, i+1)
-		case i < len(b) && b[i] == '}':
-			return i + 1, true
-		default:
-			return i, false
+		var done bool
+		if i, done, ok = afterItem(b, i, '}'); done || !ok {
+			return i, ok
 		}
 	}
 }
@@ -272,14 +267,22 @@ func eachElem(b []byte, i int, fn func(at int) (int, bool)) (int, bool) {
 		if i, ok = fn(i); !ok {
 			return i, false
 		}
-		i = skipWS(b, i)
-		switch {
-		case i < len(b) && b[i] == ',':
-			i = skipWS(b, i+1)
-		case i < len(b) && b[i] == ']':
-			return i + 1, true
-		default:
-			return i, false
+		var done bool
+		if i, done, ok = afterItem(b, i, ']'); done || !ok {
+			return i, ok
 		}
 	}
+}
+
+// afterItem steps over what follows an object member or array element:
+// a comma (then the next item starts) or the closing bracket (done).
+func afterItem(b []byte, i int, closer byte) (next int, done, ok bool) {
+	i = skipWS(b, i)
+	switch {
+	case i < len(b) && b[i] == ',':
+		return skipWS(b, i+1), false, true
+	case i < len(b) && b[i] == closer:
+		return i + 1, true, true
+	}
+	return i, false, false
 }
