@@ -164,8 +164,7 @@ func (d *Daemon) loop() {
 func (d *Daemon) handle(it *item) {
 	switch {
 	case it.end != nil:
-		rec := it.req.finish(it.end, d.consumer)
-		d.consumer.Log(&rec)
+		it.req.finish(it.end, d.consumer)
 	case it.req != nil:
 		it.req.feed(*it.buf, it.at, d.consumer)
 		if cap(*it.buf) <= 64<<10 {

@@ -168,9 +168,9 @@ func (r *Request) fail(reason string) {
 	}
 }
 
-// finish builds the Record once the stream has ended, hands the user its
-// result, and returns the Record for the stats.
-func (r *Request) finish(e *End, c Consumer) record.Record {
+// finish builds the Record once the stream has ended, logs it to the
+// stats, then hands the user its result.
+func (r *Request) finish(e *End, c Consumer) {
 	if e.Err == "" && !e.Cancelled {
 		chunks := len(r.chunks)
 		if err := r.splitter.Close(func(ev wire.Event) { r.event(ev, e.At) }); err != nil {
@@ -193,8 +193,10 @@ func (r *Request) finish(e *End, c Consumer) record.Record {
 		ContentLength: e.Bytes, Status: e.Status, Error: r.err, Cancelled: e.Cancelled,
 		LLM: r.llm(e),
 	}
+	// The stats count the request before its user hears of it, so that
+	// whatever the user does next sees it counted.
+	c.Log(&rec)
 	r.result <- Result{Record: rec, Text: r.text.String(), Reasoning: r.reasoning.String(), Finish: r.finishReason}
-	return rec
 }
 
 func (r *Request) llm(e *End) *record.LLM {
