@@ -35,8 +35,21 @@ func roundTo(x float64, decimals int) float64 {
 	return math.Round(finite(x)*pow) / pow
 }
 
-// entryDict is one row of Locust's stats table.
-func entryDict(e *stats.Entry) map[string]any {
+// currentRates are the "current" request and failure rates the tables and
+// the header show: those of about the last ten seconds while a test runs;
+// once it has stopped, those of its whole run, so that what the page shows
+// of a finished test agrees with its requests over its running time.
+func currentRates(e *stats.Entry, stopped bool) (rps, fps float64) {
+	if stopped {
+		return finite(e.TotalRPS()), finite(e.TotalFailPerSec())
+	}
+	return finite(e.CurrentRPS()), finite(e.CurrentFailPerSec())
+}
+
+// entryDict is one row of Locust's stats table; stopped says the test has
+// ended (see currentRates).
+func entryDict(e *stats.Entry, stopped bool) map[string]any {
+	rps, fps := currentRates(e, stopped)
 	d := map[string]any{
 		"method":               e.Method,
 		"name":                 e.Name,
@@ -44,8 +57,8 @@ func entryDict(e *stats.Entry) map[string]any {
 		"num_failures":         e.NumFailures,
 		"min_response_time":    roundTo(e.Min(), 0),
 		"max_response_time":    roundTo(e.Max(), 0),
-		"current_rps":          finite(e.CurrentRPS()),
-		"current_fail_per_sec": finite(e.CurrentFailPerSec()),
+		"current_rps":          rps,
+		"current_fail_per_sec": fps,
 		"avg_response_time":    finite(e.Avg()),
 		"median_response_time": finite(e.Median()),
 		"total_rps":            finite(e.TotalRPS()),
@@ -59,13 +72,13 @@ func entryDict(e *stats.Entry) map[string]any {
 }
 
 // statsRows are the stats table's rows, at most maxRows, then Aggregated.
-func statsRows(snap *stats.Snapshot) []map[string]any {
+func statsRows(snap *stats.Snapshot, stopped bool) []map[string]any {
 	n := min(len(snap.Entries), maxRows)
 	rows := make([]map[string]any, 0, n+1)
 	for _, e := range snap.Entries[:n] {
-		rows = append(rows, entryDict(e))
+		rows = append(rows, entryDict(e, stopped))
 	}
-	return append(rows, entryDict(snap.Total))
+	return append(rows, entryDict(snap.Total, stopped))
 }
 
 // errorRows are Locust's failures; times are Unix seconds.
@@ -120,14 +133,16 @@ func historyEntry(now time.Time, snap *stats.Snapshot, users int) map[string]any
 func (s *Server) requestStats(c *fiber.Ctx) error {
 	snap := s.cfg.Session.Snapshot()
 	total := snap.Total
-	llm := llmTable(snap, s.rateEnd(snap))
+	stopped := s.cfg.Session.State() == runner.StateStopped
+	rps, fps := currentRates(total, stopped)
+	llm := llmTable(snap, snap.Time)
 	return c.JSON(map[string]any{
-		"stats":                             statsRows(snap),
+		"stats":                             statsRows(snap, stopped),
 		"errors":                            errorRows(snap.Errors[:min(len(snap.Errors), maxRows)]),
-		"current_rps":                       finite(total.CurrentRPS()),
-		"current_fail_per_sec":              finite(total.CurrentFailPerSec()),
-		"total_rps":                         finite(total.CurrentRPS()),
-		"total_fail_per_sec":                finite(total.CurrentFailPerSec()),
+		"current_rps":                       rps,
+		"current_fail_per_sec":              fps,
+		"total_rps":                         rps,
+		"total_fail_per_sec":                fps,
 		"fail_ratio":                        finite(total.FailRatio()),
 		"current_response_time_percentiles": currentPercentiles(total),
 		"total_avg_response_time":           roundTo(total.Avg(), 2),
@@ -136,15 +151,6 @@ func (s *Server) requestStats(c *fiber.Ctx) error {
 		"llm":                               llm,
 		"extended_stats":                    []any{map[string]any{"key": "llm", "data": llmExtendedStats(llm)}},
 	})
-}
-
-// rateEnd is the end of the time that run rates divide by: the end of a
-// stopped test, else now.
-func (s *Server) rateEnd(snap *stats.Snapshot) time.Time {
-	if _, end := s.cfg.Session.Times(); !end.IsZero() && end.After(snap.Start) {
-		return end
-	}
-	return snap.Time
 }
 
 // taskRatios is Locust's task ratio of the users running now or, once

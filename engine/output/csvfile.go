@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/llmlocust/llmlocust/engine/secret"
 	"github.com/llmlocust/llmlocust/engine/stats"
 )
 
@@ -29,6 +30,9 @@ type CSVWriter struct {
 	llmStats    rewritable
 	llmHistory  rewritable // only ever appended to
 	lastStamp   int64      // Unix second of the newest history rows
+	// lastRows is where the newest history rows of each history file
+	// begin, so that the final rows can take their place.
+	lastRows [2]int64
 }
 
 // rewritable is a file whose header stays while the rows after it are
@@ -36,6 +40,7 @@ type CSVWriter struct {
 type rewritable struct {
 	f         *os.File
 	dataStart int64
+	secrets   *secret.Scrubber // masks the rows; nil masks nothing
 }
 
 // NewCSVWriter creates the six files (and the folder of prefix) and
@@ -92,12 +97,16 @@ func (w *CSVWriter) Tick(snap *stats.Snapshot, userCount int) error {
 	return w.appendHistory(snap, userCount)
 }
 
-// Close writes the final snapshot and closes the files. The history gains
-// a last row only if final is from a later second than its newest row, so
-// that it ends on the run's final totals without repeating a second.
+// Close writes the final snapshot and closes the files. The history always
+// ends on the run's final totals, the same as PREFIX_stats.csv: when final
+// falls in the second of the newest history rows, its rows replace them,
+// so that no second is repeated.
 func (w *CSVWriter) Close(final *stats.Snapshot, userCount int) error {
 	err := w.rewriteTables(final)
-	if err == nil && final.Time.Unix() > w.lastStamp {
+	if err == nil && w.lastStamp != 0 && final.Time.Unix() <= w.lastStamp {
+		err = errors.Join(w.history.truncate(w.lastRows[0]), w.llmHistory.truncate(w.lastRows[1]))
+	}
+	if err == nil {
 		err = w.appendHistory(final, userCount)
 	}
 	return errors.Join(err, w.closeFiles())
@@ -120,19 +129,34 @@ func (w *CSVWriter) appendHistory(snap *stats.Snapshot, userCount int) error {
 	var buf, llm bytes.Buffer
 	_ = writeHistoryRows(&buf, snap, userCount, w.fullHistory) // a bytes.Buffer does not fail
 	_ = writeLLMHistoryRows(&llm, snap, userCount, w.fullHistory)
-	if err := w.history.append(buf.Bytes()); err != nil {
+	var err error
+	if w.lastRows[0], err = w.history.append(buf.Bytes()); err != nil {
 		return err
 	}
-	if err := w.llmHistory.append(llm.Bytes()); err != nil {
+	if w.lastRows[1], err = w.llmHistory.append(llm.Bytes()); err != nil {
 		return err
 	}
 	w.lastStamp = snap.Time.Unix()
 	return nil
 }
 
-func (r rewritable) append(b []byte) error {
-	if _, err := r.f.Write(b); err != nil {
-		return fmt.Errorf("appending to %s: %w", r.f.Name(), err)
+// append writes b at the end of the file and says where it begins.
+func (r rewritable) append(b []byte) (int64, error) {
+	b, _ = r.secrets.Bytes(b)
+	at, err := r.f.Seek(0, io.SeekEnd)
+	if err == nil {
+		_, err = r.f.Write(b)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("appending to %s: %w", r.f.Name(), err)
+	}
+	return at, nil
+}
+
+// truncate drops what the file holds from offset at on.
+func (r rewritable) truncate(at int64) error {
+	if err := r.f.Truncate(at); err != nil {
+		return fmt.Errorf("truncating %s: %w", r.f.Name(), err)
 	}
 	return nil
 }
@@ -145,13 +169,23 @@ func (r rewritable) rewrite(fill func(io.Writer) error) error {
 	if err := fill(&buf); err != nil {
 		return err
 	}
-	if _, err := r.f.WriteAt(buf.Bytes(), r.dataStart); err != nil {
+	rows, _ := r.secrets.Bytes(buf.Bytes())
+	if _, err := r.f.WriteAt(rows, r.dataStart); err != nil {
 		return fmt.Errorf("rewriting %s: %w", r.f.Name(), err)
 	}
-	if err := r.f.Truncate(r.dataStart + int64(buf.Len())); err != nil {
+	if err := r.f.Truncate(r.dataStart + int64(len(rows))); err != nil {
 		return fmt.Errorf("truncating %s: %w", r.f.Name(), err)
 	}
 	return nil
+}
+
+// MaskSecrets makes every row written from now on pass through secrets.
+// The tables are rewritten on every Tick, so a key learnt late leaves them
+// too; history rows written before it was learnt stay as they were.
+func (w *CSVWriter) MaskSecrets(secrets *secret.Scrubber) {
+	for _, r := range []*rewritable{&w.stats, &w.history, &w.failures, &w.exceptions, &w.llmStats, &w.llmHistory} {
+		r.secrets = secrets
+	}
 }
 
 func (w *CSVWriter) closeFiles() error {

@@ -147,20 +147,79 @@ func TestCSVWriterTicks(t *testing.T) {
 	}
 }
 
-func TestCloseAddsNoHistoryRowForTheSameSecond(t *testing.T) {
-	s := stats.New(goldenStart)
-	prefix := filepath.Join(t.TempDir(), "run")
-	w, err := NewCSVWriter(prefix, false)
-	if err != nil {
-		t.Fatal(err)
+// The history files end on the final totals, the same as the stats file,
+// whether the run ends in the second of the last tick or a later one, and
+// no second is repeated.
+func TestCloseEndsHistoryOnTheFinalTotals(t *testing.T) {
+	tests := []struct {
+		name  string
+		close time.Duration // after the tick at 1 s
+		rows  int           // history rows after Close
+	}{
+		{"same second as the last tick", 900 * time.Millisecond, 1},
+		{"a later second", 1100 * time.Millisecond, 2},
 	}
-	if err := w.Tick(s.Snapshot(goldenStart.Add(time.Second)), 1); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(s.Snapshot(goldenStart.Add(1900*time.Millisecond)), 1); err != nil {
-		t.Fatal(err)
-	}
-	if got := len(readLines(t, prefix+"_stats_history.csv")); got != 2 {
-		t.Errorf("history has %d lines, want the header and one row", got)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := stats.New(goldenStart)
+			prefix := filepath.Join(t.TempDir(), "run")
+			w, err := NewCSVWriter(prefix, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tick := goldenStart.Add(time.Second)
+			logN(s, 3, "/a", "", tick.Add(-time.Millisecond))
+			s.Log(llmRecord("chat", tick.Add(-200*time.Millisecond), 50*time.Millisecond, 3, 1))
+			if err := w.Tick(s.Snapshot(tick), 1); err != nil {
+				t.Fatal(err)
+			}
+			end := tick.Add(tc.close)
+			logN(s, 4, "/a", "", end.Add(-time.Millisecond))
+			s.Log(llmRecord("chat", end.Add(-200*time.Millisecond), 50*time.Millisecond, 3, 1))
+			if err := w.Close(s.Snapshot(end), 1); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range []struct{ history, stats string }{
+				{"_stats_history.csv", "_stats.csv"},
+				{"_llm_stats_history.csv", "_llm_stats.csv"},
+			} {
+				history := readLines(t, prefix+f.history)
+				if got := len(history) - 1; got != tc.rows {
+					t.Errorf("%s has %d rows, want %d:\n%s", f.history, got, tc.rows, strings.Join(history, ""))
+				}
+				if got, want := requestCount(t, history[0], history[len(history)-1]), finalCount(t, prefix+f.stats); got != want {
+					t.Errorf("%s ends on %s requests, %s says %s", f.history, got, f.stats, want)
+				}
+			}
+		})
 	}
 }
+
+// requestCount reads the "Total Request Count" (or "Request Count") of a
+// history row.
+func requestCount(t *testing.T, header, row string) string {
+	t.Helper()
+	cols, vals := splitCSV(header), splitCSV(row)
+	for i, c := range cols {
+		if (c == "Total Request Count" || c == "Request Count") && i < len(vals) {
+			return vals[i]
+		}
+	}
+	t.Fatalf("no request count column in %q", header)
+	return ""
+}
+
+// finalCount is the Aggregated row's request count of a stats file.
+func finalCount(t *testing.T, path string) string {
+	t.Helper()
+	lines := readLines(t, path)
+	for _, l := range lines[1:] {
+		if strings.Contains(l, ",Aggregated,") {
+			return splitCSV(l)[2]
+		}
+	}
+	t.Fatalf("no Aggregated row in %s", path)
+	return ""
+}
+
+func splitCSV(line string) []string { return strings.Split(strings.TrimRight(line, "\r\n"), ",") }

@@ -15,6 +15,7 @@ import (
 	"github.com/llmlocust/llmlocust/engine/mock"
 	"github.com/llmlocust/llmlocust/engine/output"
 	"github.com/llmlocust/llmlocust/engine/runner"
+	"github.com/llmlocust/llmlocust/engine/secret"
 	"github.com/llmlocust/llmlocust/engine/stats"
 	"github.com/llmlocust/llmlocust/engine/tokenize"
 	"github.com/llmlocust/llmlocust/script"
@@ -26,6 +27,10 @@ type Config struct {
 	// Options reads a scenario option by its Lua name, as it stands when
 	// read (the web form may change it between tests).
 	Options func(name string) (any, bool)
+	// Secrets masks secrets in everything the run writes: the session
+	// teaches it the secret options' values, users the credentials their
+	// requests send. nil makes one.
+	Secrets *secret.Scrubber
 	// Host is the default host (-H); a test may name another.
 	Host         string
 	Classes      []string // user classes to run; empty runs all
@@ -36,6 +41,10 @@ type Config struct {
 	StopTimeout  time.Duration
 	ResetStats   bool // reset the stats once all users have started
 	Getenv       func(string) (string, bool)
+
+	// Limits bound what requests and the metrics daemon may hold; zero
+	// fields take the defaults.
+	Limits metrics.Limits
 
 	// CSVPrefix, when set, makes WriteCSV keep Locust's CSV files (and
 	// ours) under that prefix.
@@ -53,6 +62,10 @@ type Test struct {
 	SpawnRate float64
 	Host      string        // "" for the session's host
 	RunTime   time.Duration // 0 until stopped
+	// Own names the secret options whose values came with the test (typed
+	// into the web form): only those reach a host the operator did not
+	// name.
+	Own []string
 }
 
 // Session is one scenario's tests. Its methods are safe for concurrent use.
@@ -62,6 +75,7 @@ type Session struct {
 	daemon *metrics.Daemon
 	reqs   *requestLog
 	csv    *output.CSVWriter
+	keys   keys // the secrets and which of them the current test may read
 
 	csvMu   sync.Mutex
 	csvLast int64 // the Unix second of the last CSV write
@@ -73,7 +87,7 @@ type Session struct {
 	end     time.Time
 	mock    *mock.Server
 	mockURL string
-	tests   int
+	test    *Test // what the current (or last) test was asked for
 }
 
 // New prepares a session; nothing is sent until Start.
@@ -86,13 +100,18 @@ func New(cfg Config) (*Session, error) {
 	}
 	now := time.Now()
 	s := &Session{cfg: cfg, stats: stats.New(now), reqs: newRequestLog(), host: cfg.Host, start: now}
-	s.daemon = metrics.NewDaemon(tee{s.stats, s.reqs})
+	s.daemon = metrics.NewDaemonWithLimits(tee{s.stats, s.reqs}, cfg.Limits)
+	s.daemon.OnPanic(func(v any, stack []byte) {
+		cfg.Logf("ERROR", "llmlocust.metrics", "internal error (a bug in llmlocust; the request failed, the run goes on): %v\n%s", v, stack)
+	})
+	s.initKeys()
 	if cfg.CSVPrefix != "" {
 		w, err := output.NewCSVWriter(cfg.CSVPrefix, cfg.CSVFullHistory)
 		if err != nil {
 			s.daemon.Close()
 			return nil, fmt.Errorf("writing CSV files: %w", err)
 		}
+		w.MaskSecrets(s.keys.scrub)
 		s.csv = w
 	}
 	return s, nil
@@ -112,7 +131,13 @@ func (s *Session) Start(t Test) error {
 	if r := s.runner; r != nil {
 		switch r.State() {
 		case runner.StateSpawning, runner.StateRunning:
-			return r.Start(t.Users, t.SpawnRate)
+			if err := r.Start(t.Users, t.SpawnRate); err != nil {
+				return err
+			}
+			// An edit changes the numbers; host and run time stay the test's.
+			s.test.Users, s.test.SpawnRate = t.Users, t.SpawnRate
+			s.grantKeys(s.host, t.Own, true)
+			return nil
 		case runner.StateStopping:
 			return ErrStopping
 		}
@@ -121,17 +146,19 @@ func (s *Session) Start(t Test) error {
 	if host == "" {
 		host = s.cfg.Host
 	}
+	// Binding runs the scenario's top level, which reads options too.
+	s.grantKeys(host, t.Own, false)
 	r, err := s.newRunner(host, t.RunTime)
 	if err != nil {
 		return err
 	}
-	if s.tests > 0 {
-		s.daemon.Flush()
-		s.stats.Reset(time.Now())
-		s.reqs.reset()
-	}
-	s.tests++
+	s.warnKeys(host)
+	// Every test starts its stats when it starts, as Locust's /swarm does:
+	// the time the web UI sat idle before it, or a previous test, is not
+	// part of its rates.
+	s.Reset()
 	s.runner, s.host, s.start, s.end = r, host, time.Now(), time.Time{}
+	s.test = &Test{Users: t.Users, SpawnRate: t.SpawnRate, Host: host, RunTime: t.RunTime}
 	if shape := s.cfg.Plan.Shape(s.exception); shape != nil {
 		s.cfg.Logf("INFO", "llmlocust.main", "the scenario's load shape sets the user count and spawn rate")
 		return r.StartShape(shape)
@@ -170,7 +197,7 @@ func (s *Session) env(host string) *script.Env {
 		Tags:         s.cfg.Tags,
 		ExcludeTags:  s.cfg.ExcludeTags,
 		EqualWeights: s.cfg.EqualWeights,
-		Values:       s.cfg.Options,
+		Values:       s.option,
 		Sink:         s.daemon,
 		Daemon:       s.daemon,
 		Tokenizer:    s.cfg.Tokenizer,
@@ -179,8 +206,10 @@ func (s *Session) env(host string) *script.Env {
 			s.cfg.Logf("INFO", "llmlocust.runner", "the scenario asked to stop the test")
 			s.Stop()
 		},
-		Logf:   func(format string, args ...any) { s.cfg.Logf("INFO", "llmlocust.user", format, args...) },
-		Getenv: s.cfg.Getenv,
+		Logf:    func(format string, args ...any) { s.cfg.Logf("INFO", "llmlocust.user", format, args...) },
+		Errorf:  func(format string, args ...any) { s.cfg.Logf("ERROR", "llmlocust.user", format, args...) },
+		Getenv:  s.cfg.Getenv,
+		Secrets: s.keys.scrub,
 	}
 }
 
@@ -221,9 +250,11 @@ func (s *Session) spawningComplete(int) {
 }
 
 func (s *Session) testStopped() {
+	end := time.Now()
+	s.stats.Stop(end)
 	s.cfg.Plan.FireTestStop(s.exception)
 	s.mu.Lock()
-	s.end = time.Now()
+	s.end = end
 	s.mu.Unlock()
 }
 
@@ -231,6 +262,14 @@ func (s *Session) testStopped() {
 func (s *Session) Stop() {
 	if r := s.current(); r != nil {
 		r.Stop()
+	}
+}
+
+// Cancel stops the test's users at once, cancelling the requests in
+// flight, and returns at once.
+func (s *Session) Cancel() {
+	if r := s.current(); r != nil {
+		r.Cancel()
 	}
 }
 
@@ -303,6 +342,10 @@ func (s *Session) Snapshot() *stats.Snapshot { return s.stats.Snapshot(time.Now(
 // Backlog is the metrics daemon's queue now; Peak the largest it was.
 func (s *Session) Backlog() metrics.Backlog { return s.daemon.Backlog() }
 
+// CountsCut is how many requests' client-side token counts were cut
+// short because the test ended before they were done.
+func (s *Session) CountsCut() int64 { return s.daemon.CountsCut() }
+
 // Peak is the largest backlog of the metrics daemon so far.
 func (s *Session) Peak() metrics.Backlog { return s.daemon.Peak() }
 
@@ -311,6 +354,18 @@ func (s *Session) Host() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.host
+}
+
+// Test is what the current (or last) test was asked for, its host
+// resolved and its user count and spawn rate as last edited; ok is false
+// before the first test.
+func (s *Session) Test() (t Test, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.test == nil {
+		return Test{}, false
+	}
+	return *s.test, true
 }
 
 // Times are when the current test started and, once it stopped, ended.

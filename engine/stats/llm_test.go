@@ -313,3 +313,34 @@ func TestLiveChunkCounting(t *testing.T) {
 		t.Fatalf("tokens %d requests %d", snap.LLMTotal.OutputTokens, snap.LLMTotal.Requests)
 	}
 }
+
+// A stopped test's figures are those of its end, however much later the
+// stats are read, until the next reset.
+func TestStoppedStatsStayPut(t *testing.T) {
+	s := New(t0)
+	for sec := range 10 {
+		s.Log(llmRec("chat", time.Duration(sec)*time.Second, []float64{200, 400, 600}, 2, 2, 2))
+	}
+	end := t0.Add(10 * time.Second)
+	s.Stop(end)
+	at := s.Snapshot(end)
+	for _, later := range []time.Duration{time.Second, 30 * time.Second, time.Hour} {
+		snap := s.Snapshot(end.Add(later))
+		if !snap.Time.Equal(end) {
+			t.Errorf("%s after the end: snapshot time %s, want the end %s", later, snap.Time, end)
+		}
+		if got, want := snap.LLMTotal.OutputTokensPerSec(snap.Time), at.LLMTotal.OutputTokensPerSec(at.Time); got != want || want != 6 {
+			t.Errorf("%s after the end: output tok/s %v, want %v = 60 tokens / 10 s", later, got, want)
+		}
+		if got, want := snap.LLMTotal.CurrentOutputTokensPerSec(snap.Time), at.LLMTotal.CurrentOutputTokensPerSec(at.Time); got != want {
+			t.Errorf("%s after the end: current output tok/s %v, want %v", later, got, want)
+		}
+		if _, ok := snap.Total.CurrentPercentile(0.5); !ok {
+			t.Errorf("%s after the end: the current window is gone", later)
+		}
+	}
+	s.Reset(end.Add(time.Minute))
+	if snap := s.Snapshot(end.Add(2 * time.Minute)); !snap.Time.Equal(end.Add(2 * time.Minute)) {
+		t.Errorf("after a reset the snapshot time is %s, want now", snap.Time)
+	}
+}

@@ -9,7 +9,9 @@ import (
 // Snapshot is a deep copy of the stats at one moment. Nothing in it is
 // shared with the live stats, so any goroutine may read it at leisure.
 type Snapshot struct {
-	Time  time.Time // when it was taken; the current window ends here
+	// Time is when it was taken or, for a stopped test, the test's end:
+	// the current window and the run rates end here.
+	Time  time.Time
 	Start time.Time // start of the run or of the last reset
 
 	// Entries holds one row per (Name, Method), sorted by name, then

@@ -21,8 +21,11 @@ type entryKey struct{ name, method string }
 // RequestStats is the live aggregate of a run. Log, LogException, Reset and
 // Snapshot may be called from any goroutines at once.
 type RequestStats struct {
-	mu         sync.Mutex
-	start      time.Time
+	mu    sync.Mutex
+	start time.Time
+	// stop is when the test ended, zero while it runs: a stopped test's
+	// figures stay as they were at its end.
+	stop       time.Time
 	total      *entry
 	entries    map[entryKey]*entry
 	errors     errorGroups
@@ -128,7 +131,7 @@ func (s *RequestStats) LogException(msg, traceback, node string) {
 func (s *RequestStats) Reset(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.start = now
+	s.start, s.stop = now, time.Time{}
 	s.total.reset(now)
 	for _, e := range s.entries {
 		e.reset(now)
@@ -141,11 +144,28 @@ func (s *RequestStats) Reset(now time.Time) {
 	}
 }
 
+// Stop marks the test ended at: snapshots taken later are taken as of at,
+// so that every rate and window of a stopped test keeps the value it had
+// at its end, however long the figures are looked at afterwards. Records
+// that reach the stats later still count. The next Reset clears it.
+func (s *RequestStats) Stop(at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if at.Before(s.start) {
+		at = s.start
+	}
+	s.stop = at
+}
+
 // Snapshot copies the stats as they stand. now ends the current window of
-// CurrentPercentile; the rates are anchored, as in Locust, to the newest
-// request rather than to now.
+// CurrentPercentile and the time base of the run rates (or the test's end,
+// once it has stopped); the request rates are anchored, as in Locust, to
+// the newest request rather than to now.
 func (s *RequestStats) Snapshot(now time.Time) *Snapshot {
 	s.mu.Lock()
+	if !s.stop.IsZero() && now.After(s.stop) {
+		now = s.stop
+	}
 	snap := &Snapshot{
 		Time:       now,
 		Start:      s.start,
