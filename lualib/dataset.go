@@ -104,7 +104,10 @@ func (u *User) datasetTokenizer(args tableArgs) tokenize.Tokenizer {
 // looked.
 func (u *User) dataPath(L *lua.LState, path string) string {
 	p, tried, ok := u.findData(path)
-	if !ok {
+	switch {
+	case !ok && filepath.IsAbs(path):
+		L.RaiseError("data file %s not found", path)
+	case !ok:
 		L.RaiseError("data file %s not found: looked for %s", path, strings.Join(tried, " and "))
 	}
 	return p
@@ -114,7 +117,8 @@ func (u *User) dataPath(L *lua.LState, path string) string {
 // one beside the scenario first, then in the working directory.
 func (u *User) findData(path string) (found string, tried []string, ok bool) {
 	if filepath.IsAbs(path) {
-		return path, nil, true
+		_, err := os.Stat(path)
+		return path, []string{path}, err == nil
 	}
 	if u.Dir != "" {
 		p := filepath.Join(u.Dir, path)

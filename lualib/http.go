@@ -68,6 +68,7 @@ func (u *User) request(L *lua.LState, method string, at int) int {
 	if err != nil {
 		L.ArgError(at+1, err.Error())
 	}
+	u.Secrets.AddHeaders(req.Header)
 	ctx := L.Context()
 	if ctx == nil {
 		ctx = context.Background()

@@ -87,6 +87,7 @@ func (u *User) llmRequest(L *lua.LState, c *llmCall) int {
 	if err != nil {
 		L.RaiseError("llm:%s: %s", c.kind, err.Error())
 	}
+	u.Secrets.AddHeaders(spec.req.Header)
 	res := u.runLLM(L, spec)
 	L.Push(u.llmResult(L, res))
 	return 1
@@ -146,7 +147,7 @@ func (u *User) runLLM(L *lua.LState, s *llmSpec) metrics.Result {
 		end.Err = httpError(res.Status, res.ErrorBody)
 	}
 	r.Finish(end)
-	return r.Wait()
+	return r.Wait(ctx)
 }
 
 // httpError words a failed HTTP status with the server's own message,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/record"
+	"github.com/llmlocust/llmlocust/engine/secret"
 	"github.com/llmlocust/llmlocust/engine/stream"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -35,6 +36,10 @@ type User struct {
 	// Dir is the scenario's folder, where relative data file paths are
 	// looked up first.
 	Dir string
+
+	// Secrets learns the credentials each request sends, so that no
+	// output shows them; nil learns nothing.
+	Secrets *secret.Scrubber
 
 	client  *stream.Client
 	pending []*pending
@@ -73,6 +78,12 @@ func (u *User) print(L *lua.LState) int {
 func (u *User) Client() *stream.Client {
 	if u.client == nil {
 		u.client = stream.NewClient()
+		// A plain body is text kept for the script, bounded as a stream's is.
+		lim := metrics.DefaultLimits()
+		if u.Daemon != nil {
+			lim = u.Daemon.Limits()
+		}
+		u.client.LimitBody(lim.Text, lim.TextError())
 	}
 	return u.client
 }

@@ -6,7 +6,9 @@ package metrics
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/llmlocust/llmlocust/engine/record"
 )
@@ -19,10 +21,19 @@ type Consumer interface {
 }
 
 // Daemon queues work and does it on one goroutine of its own. Nothing
-// that users hand it blocks on its progress, and nothing is dropped: the
-// queue grows instead, and its size and age are reported as the backlog.
+// that users hand it blocks on its progress, and nothing is lost unseen:
+// the queue grows instead, and its size and age are reported as the
+// backlog. It grows up to a bound in bytes (Limits.Backlog); past it, a
+// chunk is refused rather than queued and its request fails, counted, so
+// that the client stays within its memory whatever the servers send.
 type Daemon struct {
 	consumer Consumer
+	limits   Limits
+
+	// bytes is what the queued chunks hold; it is added to as chunks are
+	// queued and taken from as each is handled, so that it is right while
+	// a long batch is being worked through.
+	bytes atomic.Int64
 
 	mu      sync.Mutex
 	queue   []item
@@ -33,6 +44,15 @@ type Daemon struct {
 	closed  bool
 	stopped chan struct{}
 	peak    Backlog
+
+	// counting is how many finished requests wait for counts under way
+	// beside the daemon (under mu, for Flush); beside is when each began
+	// (the daemon's goroutine only).
+	counting  int
+	beside    map[*Request]time.Time
+	cutCounts atomic.Int64
+
+	onPanic atomic.Pointer[func(v any, stack []byte)]
 }
 
 // item is one piece of queued work: a finished plain Record, a chunk of a
@@ -43,15 +63,29 @@ type item struct {
 	req *Request
 	buf *[]byte // a chunk of a stream, from chunkPool
 	end *End
+
+	counted *counts   // the client's counts of req, done beside the daemon
+	cut     time.Time // cut short the counts under way since before then
 }
 
-// NewDaemon starts a daemon that hands Records to c.
-func NewDaemon(c Consumer) *Daemon {
-	d := &Daemon{consumer: c, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+// chunkOverhead is what a queued chunk holds besides its bytes: its queue
+// entry and the header of its pooled buffer.
+const chunkOverhead = int64(unsafe.Sizeof(item{}) + unsafe.Sizeof([]byte(nil)))
+
+// NewDaemon starts a daemon with the default limits that hands Records to c.
+func NewDaemon(c Consumer) *Daemon { return NewDaemonWithLimits(c, DefaultLimits()) }
+
+// NewDaemonWithLimits starts a daemon bounded by l (zero fields take the
+// defaults) that hands Records to c.
+func NewDaemonWithLimits(c Consumer, l Limits) *Daemon {
+	d := &Daemon{consumer: c, limits: l.orDefault(), wake: make(chan struct{}, 1), stopped: make(chan struct{})}
 	d.idle = sync.NewCond(&d.mu)
 	go d.loop()
 	return d
 }
+
+// Limits are the bounds the daemon applies.
+func (d *Daemon) Limits() Limits { return d.limits }
 
 // Add queues a finished Record. It is safe from any goroutine and returns
 // at once.
@@ -66,29 +100,59 @@ func (d *Daemon) push(it item) {
 		d.peak.Queued = n
 	}
 	d.mu.Unlock()
+	d.signal()
+}
+
+// pushChunk queues a chunk of size bytes unless the queue would then hold
+// more than the backlog bound; it reports whether it did. A refusal is
+// counted, never waited out.
+func (d *Daemon) pushChunk(it item, size int64) bool {
+	if held := d.bytes.Add(size); held > d.limits.Backlog {
+		d.bytes.Add(-size)
+		d.mu.Lock()
+		d.peak.Refused++
+		d.mu.Unlock()
+		return false
+	}
+	d.mu.Lock()
+	d.queue = append(d.queue, it)
+	if n := len(d.queue); n > d.peak.Queued {
+		d.peak.Queued = n
+	}
+	d.peak.Bytes = max(d.peak.Bytes, d.bytes.Load())
+	d.mu.Unlock()
+	d.signal()
+	return true
+}
+
+func (d *Daemon) signal() {
 	select {
 	case d.wake <- struct{}{}:
 	default:
 	}
 }
 
-// Backlog is what waits in the queue: how many items, and how long the
-// oldest has waited. A growing backlog means the client, not the server,
-// is the bottleneck.
+// Backlog is what waits in the queue: how many items, how many bytes of
+// chunks, and how long the oldest has waited; and how many chunks were
+// refused since the daemon started because the queue was at its bound. A
+// growing backlog means the client, not the server, is the bottleneck.
 type Backlog struct {
-	Queued int
-	Oldest time.Duration
+	Queued  int
+	Bytes   int64
+	Oldest  time.Duration
+	Refused int64
 }
 
 // Saturated reports a backlog large enough that timings of what the
-// client does next may suffer: more than a second of waiting work.
-func (b Backlog) Saturated() bool { return b.Oldest > time.Second }
+// client does next may suffer: more than a second of waiting work, or a
+// queue that reached its bound.
+func (b Backlog) Saturated() bool { return b.Oldest > time.Second || b.Refused > 0 }
 
 // Backlog reports the queue now.
 func (d *Daemon) Backlog() Backlog {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	b := Backlog{Queued: len(d.queue)}
+	b := Backlog{Queued: len(d.queue), Bytes: d.bytes.Load(), Refused: d.peak.Refused}
 	if len(d.queue) > 0 {
 		b.Oldest = time.Since(d.queue[0].at)
 	}
@@ -97,7 +161,7 @@ func (d *Daemon) Backlog() Backlog {
 }
 
 // Peak is the largest backlog seen so far (as sampled by Backlog calls
-// for its age, and at every hand-over for its size).
+// for its age, and at every hand-over for its size), with every refusal.
 func (d *Daemon) Peak() Backlog {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -106,8 +170,13 @@ func (d *Daemon) Peak() Backlog {
 
 // Flush waits until every item added before the call has been handled.
 func (d *Daemon) Flush() {
+	began := time.Now()
+	// Counts under way beside the daemon get CountGrace, then are cut
+	// short, so that no prompt however large holds up the caller for long.
+	grace := time.AfterFunc(CountGrace, func() { d.push(item{cut: began, at: time.Now()}) })
+	defer grace.Stop()
 	d.mu.Lock()
-	for len(d.queue) > 0 || d.busy {
+	for len(d.queue) > 0 || d.busy || d.counting > 0 {
 		d.idle.Wait()
 	}
 	d.mu.Unlock()
@@ -120,10 +189,7 @@ func (d *Daemon) Close() {
 	d.mu.Lock()
 	d.closed = true
 	d.mu.Unlock()
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
+	d.signal()
 	<-d.stopped
 }
 
@@ -151,7 +217,7 @@ func (d *Daemon) loop() {
 			d.mu.Unlock()
 
 			for i := range batch {
-				d.handle(&batch[i])
+				d.safeHandle(&batch[i])
 				batch[i] = item{}
 			}
 			d.mu.Lock()
@@ -163,10 +229,15 @@ func (d *Daemon) loop() {
 
 func (d *Daemon) handle(it *item) {
 	switch {
+	case !it.cut.IsZero():
+		d.cut(it.cut)
+	case it.counted != nil:
+		d.counted(it.req, *it.counted)
 	case it.end != nil:
 		it.req.finish(it.end, d.consumer)
 	case it.req != nil:
 		it.req.feed(*it.buf, it.at, d.consumer)
+		d.bytes.Add(-chunkSize(it.buf))
 		if cap(*it.buf) <= 64<<10 {
 			chunkPool.Put(it.buf)
 		}

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func BenchmarkStreamThroughDaemon(b *testing.B) {
 			r.Chunk(ev, time.Now())
 		}
 		r.Finish(End{At: time.Now(), Status: 200})
-		if res := r.Wait(); res.Record.LLM.OutputTokens != 64 {
+		if res := r.Wait(context.Background()); res.Record.LLM.OutputTokens != 64 {
 			b.Fatalf("tokens %d", res.Record.LLM.OutputTokens)
 		}
 	}

@@ -1,12 +1,15 @@
 package metrics
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/llmlocust/llmlocust/engine/record"
 	"github.com/llmlocust/llmlocust/engine/tokenize"
@@ -15,10 +18,6 @@ import (
 
 // headSize is how much of a body is kept to show in messages.
 const headSize = 80
-
-// MaxEvent is the largest stream event accepted; a larger one fails the
-// request rather than growing memory without bound.
-const MaxEvent = 1 << 20
 
 // Request is one streamed LLM request. The user fills the exported fields
 // (Start is set when the request is sent), hands it to Begin, passes the body's chunks as they arrive and its end,
@@ -33,6 +32,12 @@ type Request struct {
 	d          *Daemon
 	firstToken atomic.Bool
 	result     chan Result
+	// stop is set once the daemon found the request to cross a bound; the
+	// reader then stops at its next read and the Record says why.
+	stop atomic.Pointer[LimitError]
+
+	// Reader-side state.
+	line wire.LineMeter
 
 	// Daemon-side state.
 	splitter     *wire.Splitter
@@ -48,6 +53,9 @@ type Request struct {
 	err          string
 	events       int
 	head         []byte // the first bytes of the body, to show what came when no event did
+	kept         int    // bytes of text and chunk times kept, for the text bound
+	end          *End   // how the stream ended, once it has
+	delivered    bool   // the user has been handed its result
 }
 
 // End is how the transport ended a stream.
@@ -72,7 +80,8 @@ type Result struct {
 func (d *Daemon) Begin(r *Request) {
 	r.d = d
 	r.result = make(chan Result, 1)
-	r.splitter = wire.NewSplitter(r.Format.Framing, MaxEvent)
+	r.splitter = wire.NewSplitter(r.Format.Framing, d.limits.Event)
+	r.line = wire.NewLineMeter(r.Format.Framing, d.limits.Event)
 	r.decoder = r.Format.New()
 }
 
@@ -84,11 +93,36 @@ func (r *Request) Started(at time.Time) { r.Start = at }
 func (r *Request) Headers(status int, at time.Time) {}
 
 // Chunk implements stream.Sink: it copies data into a pooled buffer and
-// queues it, never waiting for the daemon.
-func (r *Request) Chunk(data []byte, at time.Time) {
+// queues it, never waiting for the daemon. It runs on the reader's
+// goroutine and returns an error, for the reader to stop at once, when
+// the request has crossed a bound: a line longer than an event may be
+// (measured here, so an endless line stops at its limit however far
+// behind the daemon is), a bound the daemon found, or a full backlog.
+func (r *Request) Chunk(data []byte, at time.Time) error {
+	if err := r.stop.Load(); err != nil {
+		return err
+	}
+	// What was queued before a bound the reader finds is still decoded:
+	// the tokens that came before it count.
+	if !r.line.Add(data) {
+		return r.d.limits.EventError()
+	}
 	buf := chunkPool.Get().(*[]byte)
 	*buf = append((*buf)[:0], data...)
-	r.d.push(item{req: r, buf: buf, at: at})
+	if !r.d.pushChunk(item{req: r, buf: buf, at: at}, chunkSize(buf)) {
+		chunkPool.Put(buf)
+		return r.d.limits.BacklogError()
+	}
+	return nil
+}
+
+// chunkSize is what a queued chunk counts for in the backlog's bytes.
+func chunkSize(buf *[]byte) int64 { return int64(cap(*buf)) + chunkOverhead }
+
+// halt records a bound the daemon found r to cross, for the reader to
+// stop at its next read; the rest of what is queued of r is dropped.
+func (r *Request) halt(err *LimitError) {
+	r.stop.CompareAndSwap(nil, err)
 }
 
 // chunkPool recycles the copies of body reads: the splitter keeps no
@@ -104,26 +138,54 @@ func (r *Request) Finish(e End) {
 	r.d.push(item{req: r, end: &e, at: e.At})
 }
 
-// Wait blocks until the daemon has built the request's Record. Users call
-// it only after the stream has closed, so it touches no timing.
-func (r *Request) Wait() Result { return <-r.result }
+// Wait blocks until the daemon has built the request's Record, or until
+// ctx ends: a user being stopped does not wait for a daemon that is behind
+// (the Record still reaches the stats when the daemon gets to it), so the
+// daemon never holds up the end of a test. Users call it only after the
+// stream has closed, so it touches no timing.
+func (r *Request) Wait(ctx context.Context) Result {
+	select {
+	case res := <-r.result:
+		return res
+	case <-ctx.Done():
+		return Result{Record: record.Record{Name: r.Name, Method: r.Method, Start: r.Start, Cancelled: true,
+			Error: "the user stopped before its request was counted", LLM: &record.LLM{}}}
+	}
+}
 
 // feed splits and decodes one chunk; events complete in it are dated by
-// its arrival.
+// its arrival. Once the request has crossed a bound, what is still queued
+// of it is dropped unread.
 func (r *Request) feed(data []byte, at time.Time, c Consumer) {
+	if r.stop.Load() != nil {
+		return
+	}
 	if len(r.head) < headSize {
 		r.head = append(r.head, data[:min(len(data), headSize-len(r.head))]...)
 	}
 	chunks := len(r.chunks)
 	if err := r.splitter.Feed(data, func(ev wire.Event) { r.event(ev, at) }); err != nil {
-		r.fail(err.Error())
+		r.splitFailed(err)
 	}
 	if n := len(r.chunks) - chunks; n > 0 {
 		c.LogChunks(r.Name, r.Method, at, n)
 	}
 }
 
+// splitFailed fails the request for an error of the splitter; one over
+// the event bound also stops the reader.
+func (r *Request) splitFailed(err error) {
+	if errors.Is(err, wire.ErrEventTooLarge) {
+		r.halt(r.d.limits.EventError())
+		return
+	}
+	r.fail(err.Error())
+}
+
 func (r *Request) event(ev wire.Event, at time.Time) {
+	if r.stop.Load() != nil {
+		return // the rest of a read that crossed the text bound
+	}
 	r.events++
 	if !utf8.Valid(ev.Data) {
 		r.fail("a stream event carried invalid UTF-8")
@@ -159,7 +221,13 @@ func (r *Request) event(ev wire.Event, at time.Time) {
 	r.reasoning.WriteString(delta.Reasoning)
 	weight := len(delta.Text) + len(delta.Reasoning)
 	r.chunks = append(r.chunks, record.Chunk{At: offset, Tokens: max(weight, 1)})
+	if r.kept += weight + chunkKept; r.kept > r.d.limits.Text {
+		r.halt(r.d.limits.TextError())
+	}
 }
+
+// chunkKept is what the time of one token chunk costs to keep.
+const chunkKept = int(unsafe.Sizeof(record.Chunk{}))
 
 // fail keeps the first reason a request failed for.
 func (r *Request) fail(reason string) {
@@ -171,16 +239,18 @@ func (r *Request) fail(reason string) {
 // finish builds the Record once the stream has ended, logs it to the
 // stats, then hands the user its result.
 func (r *Request) finish(e *End, c Consumer) {
-	if e.Err == "" && !e.Cancelled {
+	if e.Err == "" && !e.Cancelled && r.stop.Load() == nil {
 		chunks := len(r.chunks)
 		if err := r.splitter.Close(func(ev wire.Event) { r.event(ev, e.At) }); err != nil {
-			r.fail(err.Error())
+			r.splitFailed(err)
 		}
 		if n := len(r.chunks) - chunks; n > 0 {
 			c.LogChunks(r.Name, r.Method, e.At, n)
 		}
 	}
 	switch {
+	case r.stop.Load() != nil:
+		r.err = r.stop.Load().Error() // a bound ended the stream, whatever the transport saw then
 	case e.Err != "":
 		r.err = e.Err // the transport's reason explains what came after it
 	case r.err == "" && r.events == 0 && len(r.head) > 0:
@@ -188,18 +258,29 @@ func (r *Request) finish(e *End, c Consumer) {
 	case r.err == "" && !r.done:
 		r.fail(fmt.Sprintf("the stream ended before its end marker (%s)", endMarker(r.Format.Name)))
 	}
+	r.end = e
+	if !r.d.countBeside(r) {
+		r.complete(r.clientCounts(), c)
+	}
+}
+
+// complete builds the Record from the stream and the client's counts n,
+// logs it to the stats, then hands the user its result.
+func (r *Request) complete(n counts, c Consumer) {
+	e := r.end
 	rec := record.Record{
 		Name: r.Name, Method: r.Method, Start: r.Start, ResponseTime: e.At.Sub(r.Start),
 		ContentLength: e.Bytes, Status: e.Status, Error: r.err, Cancelled: e.Cancelled,
-		LLM: r.llm(e),
+		LLM: r.llm(e, n),
 	}
 	// The stats count the request before its user hears of it, so that
 	// whatever the user does next sees it counted.
 	c.Log(&rec)
+	r.delivered = true
 	r.result <- Result{Record: rec, Text: r.text.String(), Reasoning: r.reasoning.String(), Finish: r.finishReason}
 }
 
-func (r *Request) llm(e *End) *record.LLM {
+func (r *Request) llm(e *End, n counts) *record.LLM {
 	l := &record.LLM{Done: e.At.Sub(r.Start), Chunks: r.chunks, TTFO: r.ttfo, Reasoning: r.reasoning.Len() > 0, LiveCounted: true}
 	if !e.Headers.IsZero() {
 		l.TTFB = e.Headers.Sub(r.Start)
@@ -207,24 +288,21 @@ func (r *Request) llm(e *End) *record.LLM {
 	if n := len(r.chunks); n > 0 {
 		l.TTFT, l.E2E = r.chunks[0].At, r.chunks[n-1].At
 	}
-	r.countTokens(l)
+	r.countTokens(l, n)
 	shareTokens(l.Chunks, l.OutputTokens)
 	return l
 }
 
-// countTokens applies the rule of DESIGN §4: the server's usage when it
-// reported one, else the tokenizer's count of the whole output, else the
-// tokens the events declared, else the number of token chunks.
-func (r *Request) countTokens(l *record.LLM) {
-	text, reasoning := r.text.String(), r.reasoning.String()
+// countTokens applies the rule of DESIGN §4 to the client's counts n: the
+// server's usage when it reported one, else the tokenizer's count of the
+// whole output, else the tokens the events declared, else the number of
+// token chunks.
+func (r *Request) countTokens(l *record.LLM, n counts) {
 	client := -1
-	if r.Tokenizer != nil {
-		client = r.Tokenizer.Count(text) + r.Tokenizer.Count(reasoning)
+	if n.known {
+		client = n.out + n.reasoning
 	}
-	// Some servers report zeros (Ollama's done line, mock servers): a
-	// count of 0 while text arrived is no count.
-	serverOut := r.usage != nil && r.usage.HasCompletion && (r.usage.CompletionTokens > 0 || len(r.chunks) == 0)
-	serverIn := r.usage != nil && r.usage.HasPrompt && (r.usage.PromptTokens > 0 || r.Prompt == "")
+	serverOut, serverIn := r.serverCounts()
 	switch {
 	case serverOut:
 		l.OutputTokens, l.Source = r.usage.CompletionTokens, record.SourceUsage
@@ -244,15 +322,24 @@ func (r *Request) countTokens(l *record.LLM) {
 	switch {
 	case serverIn:
 		l.InputTokens = r.usage.PromptTokens
-	case r.Tokenizer != nil:
-		l.InputTokens = r.Tokenizer.Count(r.Prompt)
+	case n.known:
+		l.InputTokens = n.in
 	}
 	switch {
 	case r.usage != nil && r.usage.ReasoningTokens > 0:
 		l.ReasoningTokens = r.usage.ReasoningTokens
-	case r.Tokenizer != nil && reasoning != "":
-		l.ReasoningTokens = r.Tokenizer.Count(reasoning)
+	case n.known && n.reasoning > 0:
+		l.ReasoningTokens = n.reasoning
 	}
+}
+
+// serverCounts says whether the server reported the output and the input
+// token counts. Some servers report zeros (Ollama's done line, mock
+// servers): a count of 0 while text arrived is no count.
+func (r *Request) serverCounts() (out, in bool) {
+	out = r.usage != nil && r.usage.HasCompletion && (r.usage.CompletionTokens > 0 || len(r.chunks) == 0)
+	in = r.usage != nil && r.usage.HasPrompt && (r.usage.PromptTokens > 0 || r.Prompt == "")
+	return out, in
 }
 
 // shareTokens spreads total tokens over the chunks in proportion to the

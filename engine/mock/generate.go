@@ -74,13 +74,41 @@ func (s *Server) serveGeneration(w http.ResponseWriter, r *http.Request, kind en
 	sent.Stream = req.Stream
 	sent.PromptTokens = req.promptTokens
 	if sent.PromptTokens == 0 {
-		sent.PromptTokens = s.cfg.PromptTokens(req.promptText)
+		n, ok := countPrompt(ctx, s.cfg.PromptTokens, req.promptText)
+		if !ok { // the client left, or the server is closing
+			sent.ClientGone = true
+			s.record(sent, false, false)
+			return
+		}
+		sent.PromptTokens = n
 	}
 	j := &job{s: s, w: w, rc: http.NewResponseController(w), ctx: ctx, kind: kind, req: req,
 		sent: sent, created: sent.Received.Unix(), model: cmp.Or(req.Model, s.cfg.Model)}
 	s.decide(j)
 	j.sent.ID = j.id
 	j.run()
+}
+
+// promptCountInline is the largest prompt counted on the handler's own
+// goroutine; a larger one is counted beside it, so that the client leaving
+// or the server closing need not wait for the count.
+const promptCountInline = 64 << 10
+
+// countPrompt counts a prompt's tokens, giving up (ok false) when ctx ends
+// first: a huge prompt can take a tokenizer many seconds, and must not
+// hold up Close. The count goes on in the background until it finishes.
+func countPrompt(ctx context.Context, count func(string) int, text string) (n int, ok bool) {
+	if len(text) <= promptCountInline {
+		return count(text), true
+	}
+	done := make(chan int, 1)
+	go func() { done <- count(text) }()
+	select {
+	case n := <-done:
+		return n, true
+	case <-ctx.Done():
+		return 0, false
+	}
 }
 
 // decide draws everything random about a request from the shared source,

@@ -169,12 +169,16 @@ type Live struct {
 	Backlog            Backlog // the metrics daemon's queue now
 }
 
-// Backlog is the metrics daemon's queue: how many items wait, how long
-// the oldest has waited, and whether that much waiting means the client
-// is saturated, so that the numbers it reports may be late.
+// Backlog is the metrics daemon's queue: how many items wait, how many
+// bytes of chunks they hold, how long the oldest has waited, how many
+// chunks were refused because the queue was at its bound (each failed
+// its request), and whether all that means the client is saturated, so
+// that the numbers it reports may be late.
 type Backlog struct {
 	Queued    int
+	Bytes     int64
 	Oldest    time.Duration
+	Refused   int64
 	Saturated bool
 }
 

@@ -29,20 +29,46 @@ func currentLLMMS(h *stats.Histogram, p float64) string {
 	if h.Count() == 0 {
 		return "-"
 	}
-	return formatMS(h.Percentile(p)) + "ms"
+	// One decimal always, so that the live line keeps its shape from one
+	// line to the next.
+	return strconv.FormatFloat(MS(h.Percentile(p)), 'f', 1, 64) + "ms"
 }
 
-// backlogField shows the daemon's queue, with the age of its oldest item
-// once anything waits.
+// backlogField shows the daemon's queue, with the bytes it holds and the
+// age of its oldest item once anything waits, and how often it reached its
+// bound once it did.
 func backlogField(b Backlog) string {
 	s := fmt.Sprintf("backlog %d", b.Queued)
+	if b.Bytes > 0 {
+		s += " (" + byteSize(b.Bytes) + ")"
+	}
 	if b.Queued > 0 || b.Oldest > 0 {
 		s += " oldest " + shortAge(b.Oldest)
+	}
+	switch {
+	case b.Refused == 1:
+		s += " limit hit 1 time"
+	case b.Refused > 1:
+		s += fmt.Sprintf(" limit hit %d times", b.Refused)
 	}
 	if b.Saturated {
 		s += " CLIENT SATURATED"
 	}
 	return s
+}
+
+// byteSize writes a byte count in binary units: 512 B, 48.2 MiB.
+func byteSize(n int64) string {
+	v, units := float64(n), []string{"B", "KiB", "MiB", "GiB"}
+	i := 0
+	for v >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	if i == 0 {
+		return fmt.Sprintf("%d B", n)
+	}
+	return fmt.Sprintf("%.1f %s", v, units[i])
 }
 
 func shortAge(d time.Duration) string {

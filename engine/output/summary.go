@@ -24,8 +24,8 @@ type RunInfo struct {
 }
 
 // Summary is the JSON summary of a run (--json, --json-file). Every key is
-// always present, zero when nothing was measured, so that consumers never
-// need to test for one.
+// always present, so that consumers never need to test for one: a count
+// or rate that was not measured is zero, a timing without samples null.
 type Summary struct {
 	Schema     string             `json:"schema"`
 	StartTime  string             `json:"start_time"` // UTC, ISO 8601
@@ -60,20 +60,25 @@ type Stats struct {
 	TokenCountSource TokenCountSource `json:"token_count_source"`
 	TokenMismatches  int64            `json:"token_mismatches"`
 
-	TTFT Latency `json:"ttft_ms"`
-	ITL  Latency `json:"itl_ms"`
-	TPOT Latency `json:"tpot_ms"`
-	E2E  Latency `json:"e2e_ms"`
-	TTFO Latency `json:"ttfo_ms"`
-	TTFB Latency `json:"ttfb_ms"`
+	// A timing without samples is nil, null in the JSON.
+	TTFT *Latency `json:"ttft_ms"`
+	ITL  *Latency `json:"itl_ms"`
+	TPOT *Latency `json:"tpot_ms"`
+	E2E  *Latency `json:"e2e_ms"`
+	TTFO *Latency `json:"ttfo_ms"`
+	TTFB *Latency `json:"ttfb_ms"`
 }
 
 // SummaryBacklog is the largest backlog of the metrics daemon: the most
-// items queued, the longest wait of the oldest, and whether the client
-// was saturated at some point, so that its timings may be late.
+// items queued, the most bytes of chunks they held, the longest wait of
+// the oldest, how many chunks were refused at the queue's bound (each
+// failed its request), and whether the client was saturated at some
+// point, so that its timings may be late.
 type SummaryBacklog struct {
 	MaxQueued       int     `json:"max_queued"`
+	MaxBytes        int64   `json:"max_bytes"`
 	MaxOldestMS     float64 `json:"max_oldest_ms"`
+	LimitHits       int64   `json:"limit_hits"`
 	ClientSaturated bool    `json:"client_saturated"`
 }
 
@@ -153,7 +158,7 @@ func NewSummary(info RunInfo, snap *stats.Snapshot) *Summary {
 }
 
 func summaryBacklog(b Backlog) SummaryBacklog {
-	return SummaryBacklog{MaxQueued: b.Queued, MaxOldestMS: MS(b.Oldest), ClientSaturated: b.Saturated}
+	return SummaryBacklog{MaxQueued: b.Queued, MaxBytes: b.Bytes, MaxOldestMS: MS(b.Oldest), LimitHits: b.Refused, ClientSaturated: b.Saturated}
 }
 
 func requestStats(e *stats.Entry) Stats {

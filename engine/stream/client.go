@@ -34,6 +34,8 @@ type Client struct {
 	buf    []byte
 	mu     sync.Mutex
 	conns  map[*trackedConn]struct{}
+	// bodyErr is the reason a plain response over the body limit fails.
+	bodyErr error
 }
 
 // NewClient returns a client that keeps connections alive between
@@ -51,6 +53,14 @@ func NewClient() *Client {
 		WriteBufferSize:               2 << 10,
 		DisableHeaderNamesNormalizing: false,
 		Dial:                          c.dial,
+		// Header blocks larger than the default 4 KiB read buffer are
+		// taken by the transport without growing that buffer.
+		Transport: transport{},
+		// fasthttp's header errors otherwise quote the bytes that came.
+		ConfigureClient: func(hc *fasthttp.HostClient) error {
+			hc.SecureErrorLogMessage = true
+			return nil
+		},
 		// A keep-alive connection the server closed while idle fails on
 		// first use; one more attempt on a fresh one is right, but never
 		// after we cut the request off ourselves, and never when the failed
@@ -61,6 +71,15 @@ func NewClient() *Client {
 		},
 	}
 	return c
+}
+
+// LimitBody bounds the body of a plain response to n bytes; a larger one
+// fails with tooLarge and its connection is closed. Streamed bodies are
+// bounded by their Sink instead. Call it before the client's first
+// request.
+func (c *Client) LimitBody(n int, tooLarge error) {
+	c.hc.MaxResponseBodySize = n
+	c.bodyErr = tooLarge
 }
 
 // Request is one plain HTTP request.
@@ -134,6 +153,8 @@ func (c *Client) Do(ctx context.Context, req Request) Result {
 		}
 	case timedOut:
 		res.Err = fmt.Errorf("%w after %s", ErrTimeout, timeout)
+	case errors.Is(err, fasthttp.ErrBodyTooLarge) && c.bodyErr != nil:
+		res.Err = c.bodyErr
 	case ctx.Err() != nil:
 		res.Cancelled = true
 		res.Err = ctx.Err()

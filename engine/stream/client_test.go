@@ -149,15 +149,32 @@ func TestRetryOnlyStaleConnections(t *testing.T) {
 		_, _ = w.Write([]byte("ok"))
 	}))
 	srv.Config.IdleTimeout = 50 * time.Millisecond
+	var opened atomic.Int64
+	closed := make(chan struct{}, 8)
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		switch st {
+		case http.StateNew:
+			opened.Add(1)
+		case http.StateClosed:
+			closed <- struct{}{}
+		}
+	}
 	srv.Start()
 	defer srv.Close()
 	c := NewClient()
 	if res := c.Do(context.Background(), Request{Method: "POST", URL: srv.URL}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
-	time.Sleep(300 * time.Millisecond) // the server drops the idle connection
+	select {
+	case <-closed: // the server dropped the idle keep-alive connection
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server never closed the idle connection: the stale case was not exercised")
+	}
 	if res := c.Do(context.Background(), Request{Method: "POST", URL: srv.URL}); res.Err != nil || string(res.Body) != "ok" {
 		t.Fatalf("the request on a connection the server had closed failed: %v", res.Err)
+	}
+	if opened.Load() != 2 || hits.Load() != 2 {
+		t.Fatalf("%d connections and %d requests, want 2 of each: the second request must have met the stale connection and gone on a new one", opened.Load(), hits.Load())
 	}
 
 	var seen atomic.Int64
@@ -166,7 +183,9 @@ func TestRetryOnlyStaleConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
+	accepting := make(chan struct{})
 	go func() {
+		defer close(accepting)
 		for {
 			conn, err := ln.Accept()
 			if err != nil {
@@ -180,7 +199,9 @@ func TestRetryOnlyStaleConnections(t *testing.T) {
 		}
 	}()
 	res := NewClient().Do(context.Background(), Request{Method: "POST", URL: "http://" + ln.Addr().String()})
-	time.Sleep(100 * time.Millisecond)
+	// A retry would have been sent before Do returned; count what arrived.
+	_ = ln.Close()
+	<-accepting
 	if res.Err == nil || seen.Load() != 1 {
 		t.Fatalf("err %v, the server saw the request %d times", res.Err, seen.Load())
 	}

@@ -30,7 +30,10 @@ type Sink interface {
 	// written.
 	Started(at time.Time)
 	Headers(status int, at time.Time)
-	Chunk(data []byte, at time.Time)
+	// Chunk takes one read of the body. An error ends the request at once
+	// with that error as its reason, and its connection is closed: the
+	// sink refuses more (a bound was crossed).
+	Chunk(data []byte, at time.Time) error
 	// FirstToken reports whether a token has been seen yet, for the
 	// first-token timeout.
 	FirstToken() bool
@@ -50,6 +53,10 @@ type StreamResult struct {
 
 // maxErrorBody is how much of an error response is kept for its message.
 const maxErrorBody = 64 << 10
+
+// maxDrain is how much of an error response past maxErrorBody is read to
+// keep its connection; a longer body is left, and its connection closed.
+const maxDrain = 1 << 20
 
 // readSize is the size of each read from the body: a server flush of a
 // few events fits in one read, so each read is stamped when its bytes
@@ -107,7 +114,9 @@ func (c *Client) pump(body io.Reader, sink Sink, g *guard) (int64, error) {
 		at := time.Now()
 		if k > 0 {
 			n += int64(k)
-			sink.Chunk(buf[:k], at)
+			if err := sink.Chunk(buf[:k], at); err != nil {
+				return n, err
+			}
 			g.touch(at)
 		}
 		if errors.Is(err, io.EOF) {
@@ -131,7 +140,10 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, limit))
 	if err == nil {
 		// Drain what is left so the connection can be reused.
-		_, err = io.Copy(io.Discard, r)
+		_, err = io.CopyN(io.Discard, r, maxDrain)
+		if errors.Is(err, io.EOF) {
+			err = nil
+		}
 	}
 	return b, err
 }
