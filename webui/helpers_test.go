@@ -60,12 +60,18 @@ func setup(t *testing.T, edit func(*Config)) *fixture {
 // setupSession is setup that may change the session's config too.
 func setupSession(t *testing.T, editSession func(*session.Config), edit func(*Config)) *fixture {
 	t.Helper()
+	return setupHost(t, "mock", editSession, edit)
+}
+
+// setupHost is setupSession with host as the operator's -H.
+func setupHost(t *testing.T, host string, editSession func(*session.Config), edit func(*Config)) *fixture {
+	t.Helper()
 	plan, err := script.Load(testScenario)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(plan.Close)
-	vals := parseValues(t, plan, "-f", testScenario, "-H", "mock", "-u", "3", "-r", "3", "-t", "10m", "--api-key", testSecret)
+	vals := parseValues(t, plan, "-f", testScenario, "-H", host, "-u", "3", "-r", "3", "-t", "10m", "--api-key", testSecret)
 	logs := &logRing{}
 	sessCfg := session.Config{
 		Plan:    plan,

@@ -1,19 +1,17 @@
 package webui
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
 )
 
 // BasicAuth is the user name and password that every request must carry
@@ -137,46 +135,27 @@ func refuseCrossOrigin(c *fiber.Ctx) error {
 	})
 }
 
-// minSecretLen is the shortest secret that responses are scrubbed of:
-// replacing shorter strings would mangle unrelated text and numbers.
-const minSecretLen = 4
-
-// secrets are the current values of the scenario's secret options, as
-// they may appear in text and inside JSON strings.
-func (s *Server) secrets() [][]byte {
-	var out [][]byte
-	for _, o := range s.plan.Options {
-		if !o.Secret {
-			continue
-		}
-		v, _ := s.cfg.Values.Get(flagName(o.Name)).(string)
-		if len(v) < minSecretLen {
-			continue
-		}
-		out = append(out, []byte(v))
-		if quoted, err := json.Marshal(v); err == nil {
-			if inner := quoted[1 : len(quoted)-1]; !bytes.Equal(inner, []byte(v)) {
-				out = append(out, inner)
-			}
-		}
-	}
-	return out
-}
-
-// scrub replaces every secret value in b with the mask; changed says
-// whether it found one. No response is meant to hold a secret: this is the
-// net under that rule, should a script put a key into a request name, an
-// error or a log line.
+// scrub masks in b every secret the run knows (the secret options'
+// values and the credentials its requests sent); changed says whether it
+// found one. No response is meant to hold a secret: this is the net under
+// that rule, should a script or a server put a key into a request name,
+// an error or a log line.
 func (s *Server) scrub(b []byte) (out []byte, changed bool) {
-	for _, secret := range s.secrets() {
-		if bytes.Contains(b, secret) {
-			b, changed = bytes.ReplaceAll(b, secret, []byte(config.Mask)), true
-		}
-	}
-	return b, changed
+	return s.cfg.Session.Secrets().Bytes(b)
 }
 
-// scrubResponse applies scrub to every buffered response body.
+// maskedFile reads the first size bytes of f with every secret masked, for
+// a streamed answer, which scrubResponse cannot reach: masks change its
+// length, so it goes out chunked. Closing it closes f.
+func (s *Server) maskedFile(f *os.File, size int64) io.ReadCloser {
+	return struct {
+		io.Reader
+		io.Closer
+	}{s.cfg.Session.Secrets().Reader(io.LimitReader(f, size)), f}
+}
+
+// scrubResponse applies scrub to every buffered response body; streamed
+// ones are masked as they are read (maskedFile).
 func (s *Server) scrubResponse(c *fiber.Ctx) error {
 	err := c.Next()
 	resp := c.Response()

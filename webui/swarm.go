@@ -39,6 +39,7 @@ func (s *Server) swarm(c *fiber.Ctx) error {
 	if err != nil {
 		return s.swarmResult(c, false, err.Error(), 0)
 	}
+	test.Own = s.typedSecrets(form.options)
 	wasIdle := !isActive(s.cfg.Session.State())
 	if err := s.cfg.Session.Start(test); err != nil {
 		undo()
@@ -50,6 +51,9 @@ func (s *Server) swarm(c *fiber.Ctx) error {
 	msg := "Swarming started"
 	if s.plan.HasShape() {
 		msg = "Swarming started using the scenario's load shape"
+	}
+	if note := s.cfg.Session.SecretNote(); note != "" {
+		msg += "; " + note
 	}
 	return s.swarmResult(c, true, msg, test.RunTime)
 }
@@ -140,6 +144,9 @@ func (s *Server) setOptions(opts map[string]string) (undo func(), err error) {
 		if !given || o.Secret && text == "" {
 			continue
 		}
+		if o.Secret {
+			s.cfg.Session.Secrets().Add(text)
+		}
 		flag := flagName(o.Name)
 		prev := s.cfg.Values.Get(flag)
 		if err := s.cfg.Values.Set(flag, text); err != nil {
@@ -149,6 +156,18 @@ func (s *Server) setOptions(opts map[string]string) (undo func(), err error) {
 		old[flag] = prev
 	}
 	return undo, nil
+}
+
+// typedSecrets names the secret options the form gave a value: the web
+// user's own, which go wherever the form aims; the operator's do not.
+func (s *Server) typedSecrets(opts map[string]string) []string {
+	var own []string
+	for _, o := range s.plan.Options {
+		if o.Secret && opts[o.Name] != "" {
+			own = append(own, o.Name)
+		}
+	}
+	return own
 }
 
 func (s *Server) swarmResult(c *fiber.Ctx, ok bool, msg string, runTime time.Duration) error {

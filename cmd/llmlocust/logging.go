@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/llmlocust/llmlocust/engine/secret"
 )
 
 // Level is a log level, named as Locust's -L names them.
@@ -34,22 +36,23 @@ func (l Level) String() string {
 
 // logger writes lines in Locust's format,
 // "[2026-01-02 15:04:05,123] host/INFO/llmlocust.runner: message",
-// to stderr and, with --logfile, to a file.
+// to stderr and, with --logfile, to a file, every secret masked.
 type logger struct {
-	mu    sync.Mutex
-	out   []io.Writer
-	level Level
-	host  string
-	file  *os.File
-	lines []string // the last keptLines lines, for the web UI's log tab
+	mu      sync.Mutex
+	out     []io.Writer
+	level   Level
+	host    string
+	file    *os.File
+	secrets *secret.Scrubber
+	lines   []string // the last keptLines lines, for the web UI's log tab
 }
 
 // keptLines is how many log lines the web UI can show, as Locust keeps.
 const keptLines = 500
 
-func newLogger(stderr io.Writer, levelName, logfile string) (*logger, error) {
+func newLogger(stderr io.Writer, levelName, logfile string, secrets *secret.Scrubber) (*logger, error) {
 	host, _ := os.Hostname()
-	l := &logger{out: []io.Writer{stderr}, level: LevelInfo, host: host}
+	l := &logger{out: []io.Writer{stderr}, level: LevelInfo, host: host, secrets: secrets}
 	if lv, ok := levelNames[strings.ToUpper(levelName)]; ok {
 		l.level = lv
 	}
@@ -75,7 +78,8 @@ func (l *logger) log(level Level, name, format string, args ...any) {
 		return
 	}
 	now := time.Now()
-	msg := fmt.Sprintf(format, args...)
+	// A script's print, an error or a server's answer may hold a key.
+	msg := l.secrets.String(fmt.Sprintf(format, args...))
 	line := fmt.Sprintf("[%s,%03d] %s/%s/%s: %s\n", now.Format("2006-01-02 15:04:05"), now.Nanosecond()/1e6, l.host, level, name, msg)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -86,6 +90,13 @@ func (l *logger) log(level Level, name, format string, args ...any) {
 		l.lines = append(l.lines[:0], l.lines[1:]...)
 	}
 	l.lines = append(l.lines, strings.TrimSuffix(line, "\n"))
+}
+
+// maskOutput routes stdout and stderr through secrets; flush passes on
+// what they hold back once the run is over.
+func maskOutput(secrets *secret.Scrubber, stdout, stderr io.Writer) (out, errOut io.Writer, flush func()) {
+	o, e := secrets.Writer(stdout), secrets.Writer(stderr)
+	return o, e, func() { _, _ = o.Flush(), e.Flush() }
 }
 
 // recent returns the last lines logged, oldest first.
