@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/llmlocust/llmlocust/engine/locusttest"
 )
 
 // aimockText is what the third-party mock answers to every request.
@@ -22,10 +24,7 @@ func startAimock(t *testing.T, flags ...string) string {
 	t.Helper()
 	bin, _ := filepath.Abs("testdata/aimock/node_modules/.bin/llmock")
 	if _, err := os.Stat(bin); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs aimock: npm ci --prefix script/testdata/aimock (%v)", err)
-		}
-		t.Skipf("aimock is not installed (npm ci --prefix script/testdata/aimock): %v", err)
+		locusttest.Missing(t, "aimock (npm ci --prefix script/testdata/aimock): %v", err)
 	}
 	fixtures := filepath.Join(t.TempDir(), "fixtures.json")
 	fx := fmt.Sprintf(`{"fixtures":[{"match":{},"response":{"content":%q},"streamingProfile":{"ttft":30,"tps":400,"jitter":0}}]}`, aimockText)

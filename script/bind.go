@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/runner"
+	"github.com/llmlocust/llmlocust/engine/secret"
 	"github.com/llmlocust/llmlocust/lualib"
 )
 
@@ -32,7 +33,11 @@ type Env struct {
 	Exception func(msg, traceback string)
 	StopTest  func()
 	Logf      func(format string, args ...any)
-	Getenv    func(string) (string, bool)
+	// Errorf logs an error a task raised, as Locust logs them: at ERROR,
+	// so that -L WARNING still shows it. nil logs through Logf.
+	Errorf  func(format string, args ...any)
+	Getenv  func(string) (string, bool)
+	Secrets *secret.Scrubber // learns the credentials requests send
 
 	// OnStopTimeout bounds on_stop once a user's work has been cancelled.
 	OnStopTimeout time.Duration
@@ -49,14 +54,17 @@ func (p *Plan) NeedsMock(host string) bool {
 // UserClasses binds the plan to a run: hosts resolved, tasks filtered by
 // tags. A class left with no task is dropped, as Locust drops it.
 func (p *Plan) UserClasses(env *Env) ([]runner.UserClass, error) {
+	// The option values may have changed since the last test (the web
+	// form), so the top level runs with them again before any user does.
+	if err := p.Prepare(env); err != nil {
+		return nil, err
+	}
 	p.mu.Lock()
 	p.decl.values, p.decl.stopTest = env.Values, env.StopTest
 	p.lu.Sink, p.lu.Logf = env.Sink, env.Logf
 	p.lu.Daemon, p.lu.Tokenizer = env.Daemon, env.Tokenizer
+	p.lu.Secrets = env.Secrets
 	p.mu.Unlock()
-	if err := p.checkClassNames(env.Classes); err != nil {
-		return nil, err
-	}
 	var out []runner.UserClass
 	for i, c := range p.Classes {
 		if len(env.Classes) > 0 && !slices.Contains(env.Classes, c.Name) {
@@ -120,10 +128,19 @@ func (p *Plan) resolveHost(env *Env, c *Class) (string, error) {
 		return "", fmt.Errorf("user class %s aims at the simulated server, but it was not started", c.Name)
 	case host == MockHost:
 		return env.MockURL, nil
-	case !strings.HasPrefix(host, "http://") && !strings.HasPrefix(host, "https://"):
-		return "", fmt.Errorf("invalid host %q: it must start with http:// or https:// (or be \"mock\" for the built-in simulated LLM server)", host)
+	}
+	if err := checkHostForm(host); err != nil {
+		return "", err
 	}
 	return strings.TrimRight(host, "/"), nil
+}
+
+// checkHostForm accepts "mock" and http(s) URLs.
+func checkHostForm(host string) error {
+	if host != MockHost && !strings.HasPrefix(host, "http://") && !strings.HasPrefix(host, "https://") {
+		return fmt.Errorf("invalid host %q: it must start with http:// or https:// (or be \"mock\" for the built-in simulated LLM server)", host)
+	}
+	return nil
 }
 
 // tagsAllow applies -T and -E as Locust does: with -T only tagged tasks

@@ -29,26 +29,8 @@ func errorf(file string, line int, format string, args ...any) *Error {
 	return &Error{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
-var (
-	// gopher-lua words syntax errors as "f line:3(column:5) near 'x':   syntax error".
-	syntaxAt  = regexp.MustCompile(`line:(\d+)\(column:(\d+)\) near '(.*)':\s+(.*)`)
-	syntaxEOF = regexp.MustCompile(`at EOF:\s+(.*)`)
-	// Runtime errors start with "f:line: ".
-	runtimeAt = regexp.MustCompile(`^(.*?):(\d+): (?s)(.*)`)
-)
-
-// syntaxError rewords a parser error as file:line: message.
-func syntaxError(file string, err error) *Error {
-	msg := strings.TrimSpace(err.Error())
-	if m := syntaxAt.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return errorf(file, line, "%s near '%s' (column %s)", strings.TrimSpace(m[4]), m[3], m[2])
-	}
-	if m := syntaxEOF.FindStringSubmatch(msg); m != nil {
-		return errorf(file, 0, "%s at the end of the file (a missing 'end' or closing bracket?)", strings.TrimSpace(m[1]))
-	}
-	return errorf(file, 0, "%s", msg)
-}
+// Runtime errors start with "f:line: ".
+var runtimeAt = regexp.MustCompile(`^(.*?):(\d+): (?s)(.*)`)
 
 // runtimeError turns an error raised while running the scenario's top
 // level into an Error with its line.

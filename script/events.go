@@ -11,18 +11,20 @@ import (
 // FireTestStart calls the test_start listeners, in the plan state. Errors
 // are reported as exceptions through report.
 func (p *Plan) FireTestStart(report func(msg, traceback string)) {
-	p.fire(p.decl.starts, report)
+	p.fire(func(d *decl) []*lua.LFunction { return d.starts }, report)
 }
 
 // FireTestStop calls the test_stop listeners.
 func (p *Plan) FireTestStop(report func(msg, traceback string)) {
-	p.fire(p.decl.stops, report)
+	p.fire(func(d *decl) []*lua.LFunction { return d.stops }, report)
 }
 
-func (p *Plan) fire(fns []*lua.LFunction, report func(msg, traceback string)) {
+// fire calls listeners of the plan state, picked under the lock since
+// Prepare replaces that state.
+func (p *Plan) fire(listeners func(*decl) []*lua.LFunction, report func(msg, traceback string)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, fn := range fns {
+	for _, fn := range listeners(p.decl) {
 		if err := p.L.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true}); err != nil {
 			report(luaMessage(err), traceback(err))
 		}

@@ -144,7 +144,7 @@ func craftedFaults() []faultCase {
 		}), want: `malformed openai-chat event "{\"choices\":[{\"delta\":": unexpected end of JSON input`, partial: true},
 		{name: "crafted/event over 1 MiB", server: counted(func(w http.ResponseWriter, _ *http.Request) {
 			fmt.Fprint(w, okEvent+`data: {"choices":[{"delta":{"content":"`+strings.Repeat("x", 1<<20)+`"}}]}`+"\n\ndata: [DONE]\n\n")
-		}), want: "event over the 1048576-byte limit: stream event too large", partial: true},
+		}), want: "a stream event exceeded 1 MiB (--max-event-size)", partial: true},
 		// The tokenizer is off: counting a megabyte of text twenty times
 		// would only time the tokenizer.
 		{name: "crafted/event just under 1 MiB", server: counted(bigLegalEvent), opts: `, tokenizer = "none"`,

@@ -43,6 +43,8 @@ func FuzzLoadOptions(f *testing.F) {
 		{`y = locust.options{ z = 1 }, w = locust.option"z"`, "w", 0},
 		{`u = "a" .. 1 .. "b", v = #"abc" * 2 % 3, q = nil`, "q", 0},
 		{"s = [[long\nstring]], t = 'x\\ny'", "s", 0},
+		{`think = 1.0, turns = { default = 4 }, ratio = { default = -2.0e0 }, mask = 0x10`, "think", 0},
+		{"x = {\n  y = 1,\n", "x", 1},
 	} {
 		f.Add(seed.decl, seed.probe, seed.blank)
 	}

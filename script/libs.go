@@ -158,11 +158,11 @@ func (p *Plan) luaModule(name string) (*lua.FunctionProto, error) {
 		}
 		chunk, err := parse.Parse(strings.NewReader(string(src)), path)
 		if err != nil {
-			return nil, syntaxError(path, err)
+			return nil, syntaxError(path, src, err)
 		}
 		proto, err := lua.Compile(chunk, path)
 		if err != nil {
-			return nil, syntaxError(path, err)
+			return nil, syntaxError(path, src, err)
 		}
 		if p.modules == nil {
 			p.modules = map[string]*lua.FunctionProto{}

@@ -207,7 +207,7 @@ func TestStreamFaults(t *testing.T) {
 		}), "", "", true},
 		{"event larger than 1 MiB", scripted(t, func(w http.ResponseWriter, flush func()) {
 			fmt.Fprint(w, ok+`data: {"choices":[{"delta":{"content":"`+strings.Repeat("x", 1<<20+10)+`"}}]}`+"\n\ndata: [DONE]\n\n")
-		}), "", "1048576", true},
+		}), "", "a stream event exceeded 1 MiB (--max-event-size)", true},
 		{"invalid UTF-8", scripted(t, func(w http.ResponseWriter, flush func()) {
 			fmt.Fprint(w, ok+"data: {\"choices\":[{\"delta\":{\"content\":\"\xc3")
 			flush()

@@ -16,7 +16,7 @@ func TestLoadErrors(t *testing.T) {
 		want string
 	}{
 		{"syntax error", "local x = = 1\n", 1, "syntax error near '='"},
-		{"unterminated function", "U = locust.user{}\nfunction f()\n  return 1\n", 0, "at the end of the file"},
+		{"unterminated function", "U = locust.user{}\nfunction f()\n  return 1\n", 3, "'end' expected (to close 'function' at line 2) near '<eof>'"},
 		{"runtime error at top level", "local t = nil\nlocal x = t.y\n", 2, "attempt to index"},
 		{"negative task weight", "U = locust.user{}\nU:task(-1, function(self) end)\n", 2, "task weight must be a positive whole number, got -1"},
 		{"fractional task weight", "U = locust.user{}\nU:task(1.5, function(self) end)\n", 2, "got 1.5"},

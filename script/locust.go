@@ -21,6 +21,7 @@ type decl struct {
 	shape    lua.LValue       // function or table with tick, or nil
 	shapeAt  int
 	values   func(name string) (any, bool) // option values; nil while planning
+	floats   map[string]bool               // number defaults written as floats, by option name
 	hooks    userHooks                     // the user this state runs; nil in the plan state
 	stopTest func()
 }

@@ -10,7 +10,9 @@ import (
 )
 
 // OptionKind is the type of a scenario option, taken from its default
-// unless the declaration names one.
+// unless the declaration names one. A number default is a float when the
+// source writes it as one (1.0, 0.5, 1e3) and an int when it is written
+// as a whole number (128); a computed default is an int when whole.
 type OptionKind string
 
 // Option kinds.
@@ -94,7 +96,7 @@ func (d *decl) optionType(L *lua.LState, name string, typ, def lua.LValue) (Opti
 		kind = KindBool
 	case lua.LNumber:
 		kind = KindFloat
-		if isWhole(x) {
+		if isWhole(x) && !d.floats[name] {
 			kind = KindInt
 		}
 	case lua.LString, *lua.LNilType:

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 
 	lua "github.com/yuin/gopher-lua"
@@ -25,6 +24,9 @@ type Plan struct {
 	Options []*Option
 
 	proto *lua.FunctionProto
+	// floats says, by option name, whether a number default is written
+	// as a float in the source (see numberSpellings).
+	floats map[string]bool
 
 	// The plan state ran the top level once to learn the plan; it lives on
 	// to run event listeners and the load shape, one call at a time.
@@ -57,7 +59,11 @@ type Task struct {
 }
 
 // HasShape reports whether the scenario declares a load shape.
-func (p *Plan) HasShape() bool { return p.decl.shape != nil && p.decl.shape != lua.LNil }
+func (p *Plan) HasShape() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.decl.shape != nil && p.decl.shape != lua.LNil
+}
 
 // Load reads, compiles and plans the scenario at path. Every mistake it
 // can find is an *Error naming the file and line.
@@ -80,14 +86,14 @@ func unwrapPath(err error) error {
 func LoadSource(path string, src []byte) (*Plan, error) {
 	chunk, err := parse.Parse(bytes.NewReader(src), path)
 	if err != nil {
-		return nil, syntaxError(path, err)
+		return nil, syntaxError(path, src, err)
 	}
 	proto, err := lua.Compile(chunk, path)
 	if err != nil {
-		return nil, syntaxError(path, err)
+		return nil, syntaxError(path, src, err)
 	}
-	p := &Plan{File: path, proto: proto}
-	lu := &lualib.User{Getenv: os.LookupEnv, Sink: discard{}, Logf: func(string, ...any) {}, Dir: filepath.Dir(path)}
+	p := &Plan{File: path, proto: proto, floats: numberSpellings(chunk)}
+	lu := planUser(path, os.LookupEnv)
 	L, d, err := p.instantiate(lu, nil)
 	if err != nil {
 		return nil, err
@@ -150,7 +156,7 @@ var stateOptions = lua.Options{
 func (p *Plan) instantiate(lu *lualib.User, values func(string) (any, bool)) (*lua.LState, *decl, error) {
 	L := lua.NewState(stateOptions)
 	p.openLibs(L, lu.Modules())
-	d := &decl{file: p.File, byName: map[string]*Option{}, values: values}
+	d := &decl{file: p.File, byName: map[string]*Option{}, values: values, floats: p.floats}
 	d.openLocust(L)
 	lualib.Open(L, lu)
 	L.Push(L.NewFunctionFromProto(p.proto))

@@ -69,7 +69,7 @@ func (u *user) raiseSignal(L *lua.LState, s signal) {
 func (u *user) Run(ctx context.Context, stop <-chan struct{}) error {
 	env := u.class.env
 	u.lu = &lualib.User{Host: u.class.host, Sink: env.Sink, Rand: u.rng, Getenv: env.Getenv, Logf: env.Logf,
-		Daemon: env.Daemon, Tokenizer: env.Tokenizer, Dir: filepath.Dir(u.class.plan.File)}
+		Daemon: env.Daemon, Tokenizer: env.Tokenizer, Dir: filepath.Dir(u.class.plan.File), Secrets: env.Secrets}
 	defer u.lu.Close()
 	if err := u.start(); err != nil {
 		return err
@@ -257,7 +257,11 @@ func (u *user) call(fn *lua.LFunction, args ...lua.LValue) error {
 
 func (u *user) report(err error) {
 	msg := luaMessage(err)
-	u.class.env.Logf("%s: %s", u.class.class.Name, msg)
+	logf := u.class.env.Errorf
+	if logf == nil {
+		logf = u.class.env.Logf
+	}
+	logf("%s: %s", u.class.class.Name, msg)
 	u.class.env.Exception(msg, traceback(err))
 }
 

@@ -52,6 +52,7 @@ func FuzzParseArgs(f *testing.F) {
 		{"--spawnrate", "3"}, {"-x"}, {"--run-time", "1.5h"}, {"--future=1"}, {"-u"},
 		{"--tags=", "--exclude-tags", "--config="}, {"-h", "--config", "missing.conf"},
 		{"--locustfile=\xff\xfe", "-\xe2\x82\xac", "-", "-.5", "---x"},
+		{"--no-stream", "--headless", "false", "--no-headless=1", "--no-users", "--no-help", "-l", "0"},
 	} {
 		f.Add(strings.Join(args, argSeparator), true)
 		f.Add(strings.Join(args, argSeparator), false)
@@ -133,7 +134,7 @@ func unknownOption(s *Set, args []string) (string, bool) {
 			continue
 		case strings.HasPrefix(w, "--"):
 			name, _, _ := strings.Cut(w[2:], "=")
-			if _, ok := s.Lookup(name); !ok {
+			if _, ok := s.Lookup(name); !ok && !turnsOff(s, name) {
 				return w, true
 			}
 		default:
@@ -144,6 +145,14 @@ func unknownOption(s *Set, args []string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// turnsOff reports whether name is "no-" and an on/off option that may be
+// given on the command line and in files.
+func turnsOff(s *Set, name string) bool {
+	rest, ok := strings.CutPrefix(name, "no-")
+	o, known := s.Lookup(rest)
+	return ok && known && o.Kind == Bool && !o.FlagOnly
 }
 
 func knownShort(s *Set, letter string) bool {

@@ -133,7 +133,7 @@ func logOptions() []Option {
 			Choices: []string{"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"},
 			Help:    "How much to log."},
 		{Name: "logfile", Kind: String, Group: groupLog, Metavar: "<filename>",
-			Help: "Write the log to this file instead of standard error."},
+			Help: "Also write the log to this file (it still goes to standard error)."},
 	}
 }
 
@@ -141,6 +141,12 @@ func llmOptions() []Option {
 	return []Option{
 		{Name: "tokenizer", Kind: String, Default: "o200k_base", Group: groupLLM, Metavar: "<name or path>",
 			Help: "Counts the tokens of LLM requests: a tiktoken encoding name such as o200k_base or cl100k_base, or the path of a Hugging Face tokenizer.json."},
+		{Name: "max-event-size", Kind: String, Default: "1MiB", Group: groupLLM, Metavar: "<size>", Check: checkSize,
+			Help: "Fail a streamed request, and close its connection, when one of its events or lines grows past this size, e.g. 256KiB or 4MiB."},
+		{Name: "max-text-size", Kind: String, Default: "16MiB", Group: groupLLM, Metavar: "<size>", Check: checkSize,
+			Help: "Fail a request, and close its connection, when the text it brings (streamed output and reasoning, or a plain response body) grows past this size."},
+		{Name: "max-backlog", Kind: String, Default: "512MiB", Group: groupLLM, Metavar: "<size>", Check: checkSize,
+			Help: "Bound the metrics queue: past this many bytes of chunks waiting, a streamed request fails rather than grow the queue, and the run reports the client saturated."},
 	}
 }
 

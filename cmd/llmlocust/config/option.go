@@ -122,6 +122,12 @@ func (o *Option) label() string {
 	return "--" + o.Name
 }
 
+// negatable options also take argparse's --no-NAME form, which sets them
+// false: the one way to turn an option off on the command line without
+// "=", and to override a config file or environment variable that turned
+// it on. -h and -V have nothing to turn off.
+func (o *Option) negatable() bool { return o.Kind == Bool && !o.FlagOnly }
+
 // zero is the zero value of a kind, in its Go type.
 func zero(k Kind) any {
 	switch k {
@@ -291,6 +297,9 @@ func (s *Set) add(o Option) error {
 	}
 	if _, dup := s.byName[o.Name]; dup {
 		return fmt.Errorf("option --%s is declared twice", o.Name)
+	}
+	if err := s.checkNegative(o); err != nil {
+		return err
 	}
 	if i, dup := s.byShort[o.Short]; dup && o.Short != "" {
 		return fmt.Errorf("option --%s: -%s is already short for --%s", o.Name, o.Short, s.opts[i].Name)

@@ -72,10 +72,11 @@ type parser struct {
 	set    *Set
 	in     Input
 	strict bool
+	strays map[int]stray // by index into the positional words
 }
 
 func (s *Set) parse(in Input, strict bool) (*Values, error) {
-	p := &parser{set: s, in: in, strict: strict}
+	p := &parser{set: s, in: in, strict: strict, strays: map[int]stray{}}
 	args, positional, err := p.scanArgs()
 	if err != nil {
 		return nil, err
@@ -94,7 +95,10 @@ func (s *Set) parse(in Input, strict bool) (*Values, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.positional = p.userClasses(positional)
+	v.positional, v.classesWhere = p.userClasses(positional)
+	if len(positional) > 0 {
+		v.strays = p.strays
+	}
 	return v, nil
 }
 
@@ -133,15 +137,16 @@ func (p *parser) resolve(winners []*assignment) (*Values, error) {
 }
 
 // userClasses falls back on LOCUST_USER_CLASSES, as Locust does, when the
-// command line names no user classes.
-func (p *parser) userClasses(positional []string) []string {
+// command line names no user classes; where says which it was, for
+// messages ("" for the command line).
+func (p *parser) userClasses(positional []string) (classes []string, where string) {
 	if len(positional) > 0 || p.in.Getenv == nil {
-		return positional
+		return positional, ""
 	}
 	if env, ok := p.in.Getenv("LOCUST_USER_CLASSES"); ok {
-		return strings.Fields(env)
+		return strings.Fields(env), "environment variable LOCUST_USER_CLASSES"
 	}
-	return nil
+	return nil, ""
 }
 
 // negativeNumber is argparse's test for a word that starts with '-' but
@@ -157,19 +162,26 @@ func looksLikeOption(w string) bool {
 func (p *parser) scanArgs() ([]assignment, []string, error) {
 	var out []assignment
 	var positional []string
+	var flag stray
+	bare := false // args[i-1] was an on/off flag without a value
 	args := p.in.Args
 	for i := 0; i < len(args); i++ {
 		switch w := args[i]; {
 		case w == "--":
 			return out, append(positional, args[i+1:]...), nil
 		case !looksLikeOption(w):
+			if _, isBool := parseBool(w); bare && isBool {
+				p.strays[len(positional)] = flag
+			}
 			positional = append(positional, w)
+			bare = false
 		default:
 			got, used, err := p.scanOption(args, i)
 			if err != nil {
 				return nil, nil, err
 			}
 			out = append(out, got...)
+			flag, bare = p.bareBool(w, got, used)
 			i += used
 		}
 	}
@@ -185,6 +197,9 @@ func (p *parser) scanOption(args []string, i int) ([]assignment, int, error) {
 	}
 	name, val, hasVal := strings.Cut(w[2:], "=")
 	idx, ok := p.set.byName[name]
+	if neg, isNeg := p.set.negative(name); !ok && isNeg {
+		return p.negate(neg, name, val, hasVal)
+	}
 	if !ok {
 		n, err := p.skipUnknown("--"+name, hasVal, args, i)
 		return nil, n, err
@@ -246,7 +261,7 @@ func (p *parser) takeValue(idx int, val string, hasVal bool, args []string, i in
 func (p *parser) skipUnknown(spelled string, hasVal bool, args []string, i int) (int, error) {
 	if p.strict {
 		msg := "unrecognized argument: " + spelled
-		if hint := p.hint(strings.TrimLeft(spelled, "-")); hint != "" && strings.HasPrefix(spelled, "--") {
+		if hint := p.longHint(spelled); hint != "" {
 			msg += " (did you mean --" + hint + "?)"
 		}
 		return 0, &Error{Msg: msg}
@@ -397,6 +412,23 @@ func (p *parser) fromEnv() []assignment {
 		}
 	}
 	return out
+}
+
+// longHint suggests a known long option for a misspelt --word, the
+// negative forms of on/off options included.
+func (p *parser) longHint(spelled string) string {
+	typed, long := strings.CutPrefix(spelled, "--")
+	if !long {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(typed, "no-"); ok {
+		if hint := p.hint(rest); hint != "" {
+			if o := p.set.opts[p.set.byName[hint]]; o.negatable() {
+				return "no-" + hint
+			}
+		}
+	}
+	return p.hint(typed)
 }
 
 // hint finds the known long name closest to a misspelt one: a unique

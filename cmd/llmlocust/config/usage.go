@@ -40,7 +40,8 @@ func (s *Set) Usage(w io.Writer, prog string) {
 		"    %s -f chat.lua -H mock --headless -u 50 -r 5 -t 5m --csv results/run1\n\n"+
 		"Options may also be set in ~/.locust.conf, ./locust.conf, ./pyproject.toml ([tool.locust]) or a\n"+
 		"--config file (\"users = 10\"), or in LOCUST_<NAME> environment variables (LOCUST_USERS=10).\n"+
-		"The command line wins over the environment, which wins over the files.\n", prog, prog)
+		"The command line wins over the environment, which wins over the files. An on/off option takes\n"+
+		"--NAME=false (or true), and --no-NAME turns it off.\n", prog, prog)
 	_, _ = io.WriteString(w, b.String())
 }
 
@@ -66,6 +67,10 @@ func (o *Option) invocation() string {
 		arg = " " + o.metavar()
 	}
 	long := "--" + o.Name + arg
+	if o.negatable() && o.Default == true {
+		// Listed where it matters: the way to turn off what is on.
+		long += ", --no-" + o.Name
+	}
 	if o.Short == "" {
 		return long
 	}
@@ -111,7 +116,12 @@ func (o *Option) helpText() []string {
 func (o *Option) showDefault() string {
 	switch v := o.Default.(type) {
 	case float64:
-		return strconv.FormatFloat(v, 'g', -1, 64)
+		// 1.0, not 1, so that a float option reads as one.
+		s := strconv.FormatFloat(v, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eEnN") {
+			s += ".0"
+		}
+		return s
 	case time.Duration:
 		if v%time.Second != 0 && !o.FloatSeconds {
 			// Not expressible in run-time syntax; Go's form is still clear.

@@ -17,6 +17,7 @@ func TestUsageGolden(t *testing.T) {
 		Option{Name: "mode", Choices: []string{"chat", "completion"}, Default: "chat", Help: "Which endpoint to call."},
 		Option{Name: "think-time", Kind: Duration, Default: 1500 * time.Millisecond, Group: "Scenario options", Help: "Pause between turns."},
 		Option{Name: "prompts", Kind: List, Default: []string{"short", "long"}, Help: "Prompt sets to draw from."},
+		Option{Name: "include-usage", Kind: Bool, Default: true, Help: "Ask for token usage."},
 	)...)
 	var b strings.Builder
 	s.Usage(&b, "llmlocust")
@@ -54,7 +55,8 @@ func TestUsageLayout(t *testing.T) {
 		}
 	}
 	for _, o := range s.Options() {
-		listed := strings.Contains(out, "--"+o.Name+" ") || strings.Contains(out, "--"+o.Name+"\n")
+		listed := strings.Contains(out, "--"+o.Name+" ") || strings.Contains(out, "--"+o.Name+"\n") ||
+			strings.Contains(out, "--"+o.Name+", ")
 		if listed == o.Hidden {
 			t.Errorf("--%s hidden=%v but listed=%v", o.Name, o.Hidden, listed)
 		}

@@ -5,10 +5,13 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	// Imported as masking: the package's tests declare a constant secret.
+	masking "github.com/llmlocust/llmlocust/engine/secret"
 )
 
 // Mask stands in for a secret value wherever values are shown.
-const Mask = "******"
+const Mask = masking.Mask
 
 // Values holds the outcome of a parse: a typed value for every option of
 // the set as it was at parse time, where each came from, and the
@@ -22,6 +25,9 @@ type Values struct {
 	srcs       []Source
 	origins    []string
 	positional []string
+
+	classesWhere string        // where the positional words came from, for messages
+	strays       map[int]stray // positional words that followed an on/off flag
 }
 
 func newValues(s *Set) *Values {
