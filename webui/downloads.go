@@ -2,6 +2,7 @@ package webui
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -71,17 +72,45 @@ func (s *Server) fullHistoryCSV(c *fiber.Ctx) error {
 	if !s.cfg.FullHistory || s.cfg.CSVPrefix == "" {
 		return c.Status(fiber.StatusNotFound).SendString("Error: Server was not started with option to generate full history.")
 	}
-	f, err := os.Open(s.cfg.CSVPrefix + "_stats_history.csv")
+	return s.sendFile(c, s.cfg.CSVPrefix+"_stats_history.csv", "requests_full_history")
+}
+
+// llmHistoryCSV streams the --csv LLM history file: a row of the LLM
+// total each second, and with --csv-full-history one per LLM endpoint.
+// Without --csv no history is kept to send.
+func (s *Server) llmHistoryCSV(c *fiber.Ctx) error {
+	if s.cfg.CSVPrefix == "" {
+		return c.Status(fiber.StatusNotFound).SendString("Error: Server was not started with --csv, which keeps the LLM stats history.")
+	}
+	return s.sendFile(c, s.cfg.CSVPrefix+"_llm_stats_history.csv", "llm_history")
+}
+
+// sendFile streams one of the --csv files as a download. The history
+// files only grow, so the size taken at the start is a whole number of
+// rows already written.
+func (s *Server) sendFile(c *fiber.Ctx, path, suffix string) error {
+	f, err := os.Open(path)
 	if err != nil {
 		return c.Status(fiber.StatusNotFound).SendString("Error: the stats history file cannot be read.")
 	}
 	info, err := f.Stat()
 	if err != nil {
 		_ = f.Close()
-		return err
+		return fmt.Errorf("reading %s: %w", path, err)
 	}
 	c.Set(fiber.HeaderContentType, "text/csv")
-	c.Set(fiber.HeaderContentDisposition, "attachment;filename="+s.downloadName("requests_full_history")+".csv")
+	c.Set(fiber.HeaderContentDisposition, "attachment;filename="+s.downloadName(suffix)+".csv")
 	// fasthttp closes the file once it has been sent.
-	return c.SendStream(f, int(info.Size()))
+	return c.SendStream(s.maskedFile(f, info.Size()), -1)
+}
+
+// csvLinks are the downloads the Download Data tab lists beside Locust's
+// own (templateArgs' extended_csv_files): the LLM table always, its
+// history when --csv keeps one. Relative, as every URL of the page.
+func (s *Server) csvLinks() []map[string]string {
+	links := []map[string]string{{"href": "./stats/llm/csv", "title": "Download LLM stats CSV"}}
+	if s.cfg.CSVPrefix != "" {
+		links = append(links, map[string]string{"href": "./stats/llm/history/csv", "title": "Download LLM stats history CSV"})
+	}
+	return links
 }

@@ -64,11 +64,13 @@ type feed struct {
 	classes   map[string]int        // the last user classes count with users
 	subs      map[chan []byte]struct{}
 	closed    bool
+
+	logf func(level, name, format string, args ...any)
 }
 
-func newFeed(src source, onTick func()) *feed {
+func newFeed(src source, onTick func(), logf func(level, name, format string, args ...any)) *feed {
 	return &feed{
-		src: src, onTick: onTick,
+		src: src, onTick: onTick, logf: logf,
 		stopped: make(chan struct{}), done: make(chan struct{}),
 		subs: map[chan []byte]struct{}{},
 	}
@@ -84,7 +86,7 @@ func (f *feed) run() {
 		case <-f.stopped:
 			return
 		case <-t.C:
-			f.step()
+			safely(f.logf, "the charts' feed", f.step)
 		}
 	}
 }

@@ -86,7 +86,7 @@ func (s *fakeSource) logChat(e2e time.Duration) {
 func runFeed(t *testing.T, src *fakeSource) (*feed, *int) {
 	t.Helper()
 	calls := new(int)
-	f := newFeed(src, func() { *calls++ })
+	f := newFeed(src, func() { *calls++ }, func(string, string, string, ...any) {})
 	go f.run()
 	t.Cleanup(f.close)
 	return f, calls

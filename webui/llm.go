@@ -49,15 +49,19 @@ type Percentiles struct {
 // short of CPU and its timings may be late.
 type Backlog struct {
 	Queued    int     `json:"queued"`
+	Bytes     int64   `json:"bytes"` // held by the queued chunks
 	OldestMS  float64 `json:"oldest_ms"`
+	LimitHits int64   `json:"limit_hits"` // chunks refused at the queue's bound, each failing its request
 	Saturated bool    `json:"saturated"`
 }
 
 // Req is one finished LLM request for the TTFT scatter chart; it travels
 // as [start time, TTFT ms, name, ok] to keep thousands of them small.
+// TTFTMS is nil when no token came, which the chart must not draw as a
+// measured 0 ms.
 type Req struct {
 	Start  time.Time
-	TTFTMS float64
+	TTFTMS *float64
 	Name   string
 	OK     bool
 }
@@ -68,7 +72,7 @@ func (r Req) MarshalJSON() ([]byte, error) {
 }
 
 // LLMRow is one row of the LLM stats table: a (name, method) or the
-// Aggregated total. Timings are over the whole test, zero when none was
+// Aggregated total. Timings are over the whole test, null when none was
 // measured.
 type LLMRow struct {
 	Name             string                  `json:"name"`
@@ -80,11 +84,11 @@ type LLMRow struct {
 	OutputTokensPerS float64                 `json:"output_tokens_per_s"`
 	TokenMismatches  int64                   `json:"token_mismatches"`
 	TokenCountSource output.TokenCountSource `json:"token_count_source"`
-	TTFT             output.Latency          `json:"ttft_ms"`
-	TTFO             output.Latency          `json:"ttfo_ms"`
-	ITL              output.Latency          `json:"itl_ms"`
-	TPOT             output.Latency          `json:"tpot_ms"`
-	E2E              output.Latency          `json:"e2e_ms"`
+	TTFT             *output.Latency         `json:"ttft_ms"`
+	TTFO             *output.Latency         `json:"ttfo_ms"`
+	ITL              *output.Latency         `json:"itl_ms"`
+	TPOT             *output.Latency         `json:"tpot_ms"`
+	E2E              *output.Latency         `json:"e2e_ms"`
 }
 
 // LLMTable is the LLM stats table: its rows and their total.
@@ -121,7 +125,7 @@ func newPoint(now time.Time, snap *stats.Snapshot, users int, b metrics.Backlog,
 		E2E:              percentilesOf(e2e),
 		TokenSources:     output.SourcesOf(total.Sources),
 		TokenMismatches:  total.Mismatches,
-		Backlog:          Backlog{Queued: b.Queued, OldestMS: output.MS(b.Oldest), Saturated: b.Saturated()},
+		Backlog:          Backlog{Queued: b.Queued, Bytes: b.Bytes, OldestMS: output.MS(b.Oldest), LimitHits: b.Refused, Saturated: b.Saturated()},
 	}
 }
 
@@ -137,7 +141,12 @@ func percentilesOf(h *stats.Histogram) Percentiles {
 func toReqs(rs []session.Request) []Req {
 	out := make([]Req, len(rs))
 	for i, r := range rs {
-		out[i] = Req{Start: r.Start, TTFTMS: output.MS(r.TTFT), Name: r.Name, OK: r.OK}
+		out[i] = Req{Start: r.Start, Name: r.Name, OK: r.OK}
+		// A request's TTFT is 0 exactly when no token arrived.
+		if r.TTFT > 0 {
+			ms := output.MS(r.TTFT)
+			out[i].TTFTMS = &ms
+		}
 	}
 	return out
 }
@@ -228,9 +237,24 @@ func llmExtendedStats(t LLMTable) []map[string]any {
 			"requests": r.Requests, "failures": r.Failures,
 			"output_tokens":       r.OutputTokens,
 			"output_tokens_per_s": math.Round(r.OutputTokensPerS*100) / 100,
-			"ttft_p50":            r.TTFT.P50, "ttft_p95": r.TTFT.P95,
-			"itl_p50": r.ITL.P50, "tpot_p50": r.TPOT.P50, "e2e_p50": r.E2E.P50,
+			"ttft_p50":            p50(r.TTFT), "ttft_p95": p95(r.TTFT),
+			"itl_p50": p50(r.ITL), "tpot_p50": p50(r.TPOT), "e2e_p50": p50(r.E2E),
 		}
 	}
 	return out
+}
+
+// p50 and p95 of a timing, nil (null) when it has no samples.
+func p50(l *output.Latency) *float64 {
+	if l == nil {
+		return nil
+	}
+	return &l.P50
+}
+
+func p95(l *output.Latency) *float64 {
+	if l == nil {
+		return nil
+	}
+	return &l.P95
 }

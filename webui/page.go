@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/llmlocust/llmlocust/engine/runner"
 )
 
 // The placeholders of index.html that the server fills in.
@@ -121,15 +123,16 @@ func (s *Server) templateArgs() map[string]any {
 	host, overrideWarn, missingWarn := s.hostInfo()
 	shape := s.plan.HasShape()
 	classes, tasks, users := s.classInfo()
+	numUsers, spawnRate, runTime := s.formDefaults()
 	return map[string]any{
 		"locustfile":                s.locustfile(),
 		"state":                     string(s.cfg.Session.State()),
 		"is_distributed":            false,
 		"worker_count":              0,
-		"user_count":                s.cfg.Session.UserCount(),
-		"num_users":                 s.cfg.Values.Get("users"),
-		"spawn_rate":                s.cfg.Values.Get("spawn-rate"),
-		"run_time":                  s.defaultRunTime(),
+		"user_count":                s.formUserCount(),
+		"num_users":                 numUsers,
+		"spawn_rate":                spawnRate,
+		"run_time":                  runTime,
 		"host":                      host,
 		"override_host_warning":     overrideWarn,
 		"missing_host_warning":      missingWarn,
@@ -138,6 +141,7 @@ func (s *Server) templateArgs() map[string]any {
 		"percentiles_to_chart":      percentilesToChart,
 		"percentiles_to_statistics": percentilesToStatistics,
 		"stats_history_enabled":     s.cfg.FullHistory && s.cfg.CSVPrefix != "",
+		"extended_csv_files":        s.csvLinks(),
 		"extra_options":             s.extraOptions(),
 		"show_userclass_picker":     false,
 		"available_user_classes":    classes,
@@ -156,12 +160,33 @@ func (s *Server) templateArgs() map[string]any {
 	}
 }
 
-// defaultRunTime is the form's run time in seconds, null when unset.
-func (s *Server) defaultRunTime() any {
-	if d, ok := s.cfg.Values.Get("run-time").(time.Duration); ok && d > 0 {
-		return int64(d / time.Second)
+// formUserCount is templateArgs' user_count: the users running now, or
+// while a test runs the count it is moving to. locust-ui reads it only as
+// the Edit form's first choice of user count (its navbar counts from
+// /stats/requests), and an Edit that started from a ramp's passing count
+// would quietly lower the test's target.
+func (s *Server) formUserCount() int {
+	if st := s.cfg.Session.State(); st == runner.StateSpawning || st == runner.StateRunning {
+		return s.cfg.Session.TargetUserCount()
 	}
-	return nil
+	return s.cfg.Session.UserCount()
+}
+
+// formDefaults are the form's user count, spawn rate and run time: those
+// of the current (or last) test once one was started, so that a page
+// loaded during a test edits it from its own settings, else the command
+// line's. The run time is in seconds, null when unset.
+func (s *Server) formDefaults() (users, rate, runTime any) {
+	users, rate = s.cfg.Values.Get("users"), s.cfg.Values.Get("spawn-rate")
+	d, _ := s.cfg.Values.Get("run-time").(time.Duration)
+	// A load shape sets its own numbers, which the form does not show.
+	if t, ok := s.cfg.Session.Test(); ok && !s.plan.HasShape() {
+		users, rate, d = t.Users, t.SpawnRate, t.RunTime
+	}
+	if d > 0 {
+		runTime = int64(d / time.Second)
+	}
+	return users, rate, runTime
 }
 
 // hostInfo is the host to prefill and Locust's two warnings: classes that
@@ -205,6 +230,10 @@ func (s *Server) classInfo() (names []string, tasks map[string][]string, users m
 	return names, tasks, users
 }
 
+// secretFormNote is what the form says by a secret option: the server's
+// value of it goes only to the hosts the operator named.
+const secretFormNote = "(The server's value is sent only to the hosts given when llmlocust was started; for a host typed here, type the key too.)"
+
 // extraOptions are the scenario's options as form fields, with their
 // current values; a secret's value never leaves the server.
 func (s *Server) extraOptions() map[string]any {
@@ -221,9 +250,13 @@ func (s *Server) extraOptions() map[string]any {
 		if len(o.Choices) > 0 {
 			choices = o.Choices
 		}
+		help := o.Help
+		if o.Secret {
+			help = strings.TrimSpace(help + " " + secretFormNote)
+		}
 		out[o.Name] = map[string]any{
 			"default_value": v, "is_secret": o.Secret, "is_required": o.Required,
-			"help_text": o.Help, "is_multiple": false, "choices": choices,
+			"help_text": help, "is_multiple": false, "choices": choices,
 		}
 	}
 	return out
@@ -266,8 +299,9 @@ func (s *Server) reportArgs(downloadLink bool) map[string]any {
 	rows := append(slices.Clone(snap.Entries), snap.Total)
 	requests := make([]map[string]any, len(rows))
 	times := make([]map[string]any, len(rows))
+	stopped := s.cfg.Session.State() == runner.StateStopped
 	for i, e := range rows {
-		requests[i] = entryDict(e)
+		requests[i] = entryDict(e, stopped)
 		times[i] = map[string]any{"name": e.Name, "method": e.Method}
 		for _, rp := range reportPercentiles {
 			times[i][rp.key] = e.Percentile(rp.p)
@@ -288,7 +322,7 @@ func (s *Server) reportArgs(downloadLink bool) map[string]any {
 		"duration":                 formatDuration(end.Unix() - start.Unix()),
 		"show_download_link":       downloadLink,
 		"tasks":                    s.taskRatios(),
-		"llm_report":               llmTable(snap, s.rateEnd(snap)),
+		"llm_report":               llmTable(snap, snap.Time),
 	}
 }
 

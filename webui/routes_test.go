@@ -109,8 +109,10 @@ func checkIndex(t *testing.T, r response) {
 		t.Errorf("state %v", st)
 	}
 	for key, want := range map[string]any{
+		// The form's defaults are the running test's (3 users at 10/s for
+		// 5m), not the command line's (-r 3 -t 10m).
 		"locustfile": "web.lua", "is_report": false, "host": "mock", "num_users": float64(3),
-		"spawn_rate": float64(3), "run_time": float64(600), "version": "1.2.3-test", "tasks": "{}",
+		"spawn_rate": float64(10), "run_time": float64(300), "version": "1.2.3-test", "tasks": "{}",
 		"is_distributed": false, "show_userclass_picker": false,
 	} {
 		if args[key] != want {
@@ -128,6 +130,10 @@ func checkIndex(t *testing.T, r response) {
 	}
 	if at(t, args, "extra_options", "api_key", "is_secret") != true || at(t, args, "extra_options", "api_key", "default_value") != "" {
 		t.Errorf("api_key field %v", at(t, args, "extra_options", "api_key"))
+	}
+	// The form says where the server's key goes (the secret host policy).
+	if h, _ := at(t, args, "extra_options", "api_key", "help_text").(string); !strings.Contains(h, "only to the hosts given when llmlocust was started") {
+		t.Errorf("api_key help %q does not say where the key goes", h)
 	}
 	if len(at(t, args, "llm", "points").([]any)) < 2 || at(t, args, "llm", "ws_path") != "ws/llm" {
 		t.Errorf("llm args %v", at(t, args, "llm"))

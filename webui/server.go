@@ -92,7 +92,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Assets = frontendAssets()
 	}
 	s := &Server{cfg: cfg, plan: cfg.Session.Plan(), base: cleanBase(cfg.BasePath)}
-	s.feed = newFeed(cfg.Session, s.writeCSV)
+	s.feed = newFeed(cfg.Session, s.writeCSV, cfg.Logf)
 	s.app = fiber.New(fiber.Config{
 		DisableStartupMessage: true,
 		ErrorHandler:          s.handleError,
@@ -166,7 +166,7 @@ func (s *Server) Shutdown() error {
 
 // routes registers Locust's routes and ours under the base path.
 func (s *Server) routes() {
-	s.app.Use(s.checkHost, s.authorize, s.scrubResponse)
+	s.app.Use(s.recoverPanic, s.checkHost, s.authorize, s.scrubResponse)
 	r := s.app.Group(s.base)
 	r.Get("/", s.index)
 	r.Get("/assets/*", s.asset)
@@ -178,6 +178,7 @@ func (s *Server) routes() {
 	r.Get("/stats/failures/csv", s.failuresCSV)
 	r.Get("/exceptions/csv", s.exceptionsCSV)
 	r.Get("/stats/llm/csv", s.llmCSV)
+	r.Get("/stats/llm/history/csv", s.llmHistoryCSV)
 	r.Get("/stats/requests_full_history/csv", s.fullHistoryCSV)
 	r.Get("/stats/report", s.report)
 	r.Get("/tasks", s.tasks)

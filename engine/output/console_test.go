@@ -33,12 +33,23 @@ func TestLiveLine(t *testing.T) {
 		llm.Log(llmRecord("chat", goldenStart.Add(time.Duration(i)*200*time.Millisecond), 200600*time.Microsecond, 10, 2))
 	}
 
+	// The same with a TTFT of 200 ms exactly: still one decimal.
+	round := stats.New(goldenStart)
+	for i := range 100 {
+		round.Log(llmRecord("chat", goldenStart.Add(time.Duration(i)*200*time.Millisecond), 200*time.Millisecond, 10, 2))
+	}
+
 	tests := []struct {
 		name string
 		snap *stats.Snapshot
 		live Live
 		want string
 	}{
+		{
+			name: "whole milliseconds keep their decimal", snap: round.Snapshot(goldenStart.Add(20 * time.Second)),
+			live: Live{Users: 5, TargetUsers: 5, State: "running", Elapsed: 20 * time.Second},
+			want: "[00:20] running  users 5/5  req/s 5.0  fails 0 (0.0%)  p50 430ms p95 430ms  out tok/s 100.0  ttft p50 200.0ms p95 200.0ms  backlog 0  cancelled 0",
+		},
 		{
 			name: "nothing yet", snap: stats.New(goldenStart).Snapshot(goldenStart),
 			live: Live{Users: 0, TargetUsers: 20, State: "spawning"},

@@ -38,10 +38,16 @@ func llmByKey(snap *stats.Snapshot) map[[2]string]*stats.LLMEntry {
 // summary and the LLM stats file.
 var summaryPercentiles = []float64{0.50, 0.90, 0.95, 0.99}
 
-// LatencyOf summarises a timing histogram as every output shows it.
-func LatencyOf(h *stats.Histogram) Latency {
+// LatencyOf summarises a timing histogram as every output shows it, or
+// is nil when the histogram holds no sample: a timing that was never
+// measured (TTFO without reasoning, TPOT of one-token answers) must read
+// as absent, never as a measured 0 ms.
+func LatencyOf(h *stats.Histogram) *Latency {
+	if h == nil || h.Count() == 0 {
+		return nil
+	}
 	p := h.Percentiles(summaryPercentiles...)
-	return Latency{
+	return &Latency{
 		Mean: MS(h.Mean()),
 		Min:  MS(h.Min()),
 		Max:  MS(h.Max()),

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmlocust/llmlocust/engine/locusttest"
 	"github.com/llmlocust/llmlocust/engine/record"
 	"github.com/llmlocust/llmlocust/engine/stats"
 )
@@ -27,10 +28,7 @@ import (
 func TestCSVLayoutMatchesRealLocust(t *testing.T) {
 	locust, err := exec.LookPath("locust")
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI needs the locust command installed")
-		}
-		t.Skip("the locust command is not installed")
+		locusttest.Missing(t, "the locust command (pip install locust==2.47.0)")
 	}
 	theirs := runLocust(t, locust)
 	ours := writeOurCSVs(t)

@@ -44,7 +44,7 @@ export default defineConfig({
   },
   test: {
     environment: 'jsdom',
-    include: ['src/**/*.test.{ts,tsx}'],
+    include: ['src/**/*.test.{ts,tsx}', 'e2e/**/*.test.ts'],
     // locust-ui's bundle require()s React, which Node's ESM loader cannot do;
     // run it through Vite's transform as the browser build does.
     server: { deps: { inline: ['locust-ui'] } },

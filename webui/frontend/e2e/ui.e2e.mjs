@@ -1,9 +1,15 @@
 // End-to-end test of the web UI in Debian's headless Chromium, driven by
 // playwright-core: start llmlocust on a scenario against its built-in
 // simulated LLM server, fill the form, start a swarm, see the LLM charts
-// draw, edit the user count, stop, download a CSV and the report, open the
-// report from disk. Any browser console error fails the test; screenshots
-// are saved as artifacts.
+// draw, edit the user count and spawn rate, reload and find the Edit dialog
+// showing the running test's settings, check the charts' time axes and the
+// LLM table's width, stop, download the CSVs and the report, open the report
+// from disk. Any browser console error fails the test; screenshots are saved
+// as artifacts.
+//
+// Without Chromium or playwright-core the test cannot run: under CI=true
+// that fails it; elsewhere it is skipped, with a line starting "SKIPPED:" on
+// standard error so that the skip is not mistaken for a pass.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,15 +17,38 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+
+import { lastColumnReachable, overflowProblems, recordCanvasText, timeAxisProblems } from './probes.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const bin = process.env.LLMLOCUST_BIN || path.join(root, 'bin', 'llmlocust');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const artifacts = process.env.E2E_ARTIFACTS || path.join(root, 'webui', 'frontend', 'e2e', 'artifacts');
 const secret = 'sk-e2e-do-not-leak-4242';
+const inCI = /^(true|1|yes)$/i.test(process.env.CI ?? '');
 
-function missing() {
+// The run lasts this long before the charts' axes are checked: a 30-second
+// run is where time labels used to pile up.
+const RUN_BEFORE_AXIS_CHECK_MS = 32000;
+
+// playwright is playwright-core's chromium launcher, or why it is missing.
+async function loadPlaywright() {
+  try {
+    return { chromium: (await import('playwright-core')).chromium };
+  } catch (err) {
+    return { why: `playwright-core cannot be loaded (npm ci in webui/frontend): ${err.message}` };
+  }
+}
+
+// announceSkip says why the test did not run: on standard error and, when
+// LLMLOCUST_SKIPS names a file (make test sets it), in that file too, which
+// make test prints at its end so that no skip passes unseen.
+function announceSkip(line) {
+  if (process.env.LLMLOCUST_SKIPS) fs.appendFileSync(process.env.LLMLOCUST_SKIPS, `ui.e2e.mjs: ${line.replace(/^SKIPPED: /, '')}`);
+  process.stderr.write(line);
+}
+
+function missingFiles() {
   for (const [what, file] of [['the llmlocust binary (make build)', bin], ['chromium', chromiumPath]]) {
     if (!fs.existsSync(file)) return `${what} is missing: ${file}`;
   }
@@ -38,10 +67,10 @@ function freePort() {
 }
 
 // startLlmlocust runs the binary's web UI and resolves once it listens.
-async function startLlmlocust(port) {
+async function startLlmlocust(port, csvPrefix) {
   const proc = spawn(bin, [
     '-f', 'scenarios/openai_chat.lua', '-H', 'mock', '--web-port', String(port),
-    '--prompt-tokens', '32', '--max-tokens', '16', '--api-key', secret,
+    '--prompt-tokens', '32', '--max-tokens', '16', '--api-key', secret, '--csv', csvPrefix,
   ], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   await new Promise((resolve, reject) => {
@@ -60,17 +89,84 @@ async function chartPoints(page, title) {
   return page.$eval(`[data-testid=llm-chart][data-title="${title}"]`, el => Number(el.dataset.points));
 }
 
-test('a swarm from the web UI, with live LLM charts, an edit, a stop and the downloads', { timeout: 180000 }, async t => {
-  const why = missing();
+async function statsOf(page, base) {
+  return (await page.request.get(base + 'stats/requests')).json();
+}
+
+// waitForStats polls /stats/requests until ok(stats) holds.
+async function waitForStats(page, base, what, ok, timeout = 30000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const stats = await statsOf(page, base);
+    if (ok(stats)) return stats;
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+// download clicks a link of the Download Data tab and returns the file's text.
+async function download(page, linkText, file) {
+  const link = page.getByRole('link', { name: linkText, exact: true });
+  await link.first().waitFor({ timeout: 10000 }).catch(() => {});
+  assert.equal(await link.count(), 1, `the Download Data tab has no "${linkText}" link`);
+  const [dl] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const to = path.join(artifacts, file);
+  await dl.saveAs(to);
+  return fs.readFileSync(to, 'utf8');
+}
+
+// checkLayout: at the page's width nothing runs past the right edge (the
+// LLM table fits), and every chart's time labels stand apart.
+async function checkLayout(page, selector, where) {
+  assert.deepEqual(await page.evaluate(overflowProblems, { selector, reachable: false }), [], `${where}: past the right edge at 1400 px`);
+  assert.deepEqual(await page.evaluate(timeAxisProblems), [], `${where}: time axis labels`);
+}
+
+// checkNarrow: on a narrower screen the LLM table scrolls inside its own
+// box, which keeps its last column reachable, and nothing else overflows.
+async function checkNarrow(page, selector, where) {
+  await page.setViewportSize({ width: 900, height: 1000 });
+  await page.waitForTimeout(500);
+  assert.deepEqual(await page.evaluate(overflowProblems, { selector, reachable: true }), [], `${where}: past the right edge at 900 px`);
+  assert.deepEqual(await page.evaluate(lastColumnReachable), { scrolls: true, visible: true }, `${where}: the LLM table at 900 px`);
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.waitForTimeout(500);
+}
+
+// reloadAndCheckEdit reloads the page while the test runs: the Edit dialog
+// must offer the running test's user count, spawn rate and options.
+async function reloadAndCheckEdit(page, want) {
+  await page.reload();
+  await page.getByRole('button', { name: 'Edit' }).click();
+  // locust-ui's Modal is MUI's, which has no dialog role.
+  const dialog = page.locator('.MuiModal-root').last();
+  await dialog.getByRole('button', { name: 'Custom parameters' }).click();
+  await dialog.locator('input[name=maxTokens]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(artifacts, 'edit-after-reload.png') });
+  const got = {
+    userCount: await dialog.locator('input[name=userCount]').inputValue(),
+    spawnRate: await dialog.locator('input[name=spawnRate]').inputValue(),
+    maxTokens: await dialog.locator('input[name=maxTokens]').inputValue(),
+  };
+  assert.deepEqual(got, want, 'the Edit dialog after a reload');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+}
+
+test('a swarm from the web UI, with live LLM charts, an edit, a reload, a stop and the downloads', { timeout: 240000 }, async t => {
+  const { chromium, why: noPlaywright } = await loadPlaywright();
+  const why = noPlaywright || missingFiles();
   if (why) {
-    if (process.env.CI) assert.fail(`CI must have what the end-to-end test needs: ${why}`);
+    if (inCI) assert.fail(`CI must have what the end-to-end test needs: ${why}`);
+    announceSkip(`SKIPPED: web UI end-to-end test: ${why}\n`);
     t.skip(why);
     return;
   }
   fs.mkdirSync(artifacts, { recursive: true });
+  const csvDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmlocust-e2e-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}/`;
-  const app = await startLlmlocust(port);
+  const app = await startLlmlocust(port, path.join(csvDir, 'run'));
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -79,6 +175,7 @@ test('a swarm from the web UI, with live LLM charts, an edit, a stop and the dow
   const errors = [];
   try {
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
+    await context.addInitScript(recordCanvasText);
     const page = await context.newPage();
     page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
     page.on('pageerror', e => errors.push(String(e)));
@@ -88,9 +185,10 @@ test('a swarm from the web UI, with live LLM charts, an edit, a stop and the dow
     await page.fill('input[name=spawnRate]', '6');
     await page.getByRole('button', { name: 'Custom parameters' }).click();
     assert.equal(await page.inputValue('input[name=apiKey]'), '', 'the form shows a secret option');
-    await page.fill('input[name=maxTokens]', '16');
+    await page.fill('input[name=maxTokens]', '12');
     await page.screenshot({ path: path.join(artifacts, 'form.png') });
     await page.click('button[type=submit]');
+    const started = Date.now();
 
     // The stats table gets its rows.
     await page.getByRole('cell', { name: 'chat', exact: true }).first().waitFor({ timeout: 30000 });
@@ -105,7 +203,6 @@ test('a swarm from the web UI, with live LLM charts, an edit, a stop and the dow
     }, null, { timeout: 60000 });
     assert.ok(await chartPoints(page, 'Output tokens per second and users') >= 3);
     assert.ok(await chartPoints(page, 'Time to first token of each request (ms)') >= 3);
-    await page.screenshot({ path: path.join(artifacts, 'llm-tab.png'), fullPage: true });
 
     // Locust's own tabs render against our server.
     await page.getByRole('tab', { name: 'Charts', exact: true }).click();
@@ -114,27 +211,47 @@ test('a swarm from the web UI, with live LLM charts, an edit, a stop and the dow
     await page.getByRole('tab', { name: 'Failures' }).click();
     await page.getByRole('columnheader', { name: 'Message' }).first().waitFor({ timeout: 30000 });
 
-    // Edit the running swarm: more users, the stats are kept.
-    const before = await (await page.request.get(base + 'stats/requests')).json();
+    // Edit the running swarm: more users at another rate and another
+    // option value; the stats are kept.
+    const before = await statsOf(page, base);
     await page.getByRole('button', { name: 'Edit' }).click();
-    await page.locator('input[name=userCount]').last().fill('9');
-    await page.locator('button[type=submit]').last().click();
-    await page.waitForFunction(async url => (await (await fetch(url)).json()).user_count === 9, base + 'stats/requests', { timeout: 30000, polling: 500 });
-    const after = await (await page.request.get(base + 'stats/requests')).json();
+    const edit = page.locator('.MuiModal-root').last();
+    await edit.locator('input[name=userCount]').fill('9');
+    await edit.locator('input[name=spawnRate]').fill('4');
+    await edit.getByRole('button', { name: 'Custom parameters' }).click();
+    assert.equal(await edit.locator('input[name=maxTokens]').inputValue(), '12', 'the Edit dialog offers the options the test started with');
+    await edit.locator('input[name=maxTokens]').fill('10');
+    await edit.locator('button[type=submit]').click();
+    const after = await waitForStats(page, base, '9 users', s => s.user_count === 9);
     assert.ok(after.stats.at(-1).num_requests >= before.stats.at(-1).num_requests, 'editing cleared the stats');
+
+    await reloadAndCheckEdit(page, { userCount: '9', spawnRate: '4', maxTokens: '10' });
+
+    // Half a minute in, the charts' time axes are full: their labels must
+    // stand apart, and the LLM tab must fit the page.
+    await page.waitForTimeout(Math.max(0, started + RUN_BEFORE_AXIS_CHECK_MS - Date.now()));
+    await page.getByRole('tab', { name: 'LLM' }).click();
+    await page.getByText('Latency details').waitFor({ timeout: 30000 });
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: path.join(artifacts, 'llm-tab.png'), fullPage: true });
+    await checkLayout(page, 'main', 'the LLM tab');
+    await checkNarrow(page, 'main', 'the LLM tab');
 
     // Stop.
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.getByText('STOPPED').first().waitFor({ timeout: 30000 });
 
-    // Downloads: a CSV and the report.
+    // Downloads: Locust's requests CSV, the LLM stats and their history, the report.
     await page.getByRole('tab', { name: 'Download Data' }).click();
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByText('Download requests CSV').click()]);
-    const csvPath = path.join(artifacts, 'requests.csv');
-    await csv.saveAs(csvPath);
-    const csvText = fs.readFileSync(csvPath, 'utf8');
+    const csvText = await download(page, 'Download requests CSV', 'requests.csv');
     assert.match(csvText, /^Type,Name,Request Count,Failure Count,/);
     assert.match(csvText, /POST,chat,/);
+    const llmCsv = await download(page, 'Download LLM stats CSV', 'llm_stats.csv');
+    assert.match(llmCsv, /^Type,Name,Request Count,Failure Count,Output Tokens,Input Tokens,.*,TTFT Mean,/);
+    assert.match(llmCsv, /\nPOST,chat,\d+,/);
+    const historyCsv = await download(page, 'Download LLM stats history CSV', 'llm_stats_history.csv');
+    assert.match(historyCsv, /^Timestamp,User Count,Type,Name,Output Tokens\/s,TTFT 50%,TTFT 95%,/);
+    assert.match(historyCsv, /\n\d+,\d+,,Aggregated,/);
 
     const reportPage = await context.newPage();
     const reportURL = base + 'stats/report?download=1';
@@ -145,7 +262,7 @@ test('a swarm from the web UI, with live LLM charts, an edit, a stop and the dow
     const reportPath = path.join(artifacts, 'report.html');
     await report.saveAs(reportPath);
     const html = fs.readFileSync(reportPath, 'utf8');
-    for (const text of [csvText, html, app.log()]) {
+    for (const text of [csvText, llmCsv, historyCsv, html, app.log()]) {
       assert.ok(!text.includes(secret), 'the API key leaked');
     }
 
@@ -158,11 +275,15 @@ test('a swarm from the web UI, with live LLM charts, an edit, a stop and the dow
     await offline.goto('file://' + reportPath);
     await offline.getByText('Aggregated').first().waitFor({ timeout: 30000 });
     await offline.waitForFunction(() => document.querySelectorAll('[data-testid=llm-chart]').length > 0, null, { timeout: 30000 });
+    await offline.waitForTimeout(1500);
     await offline.screenshot({ path: path.join(artifacts, 'report.png'), fullPage: true });
+    await checkLayout(offline, 'body', 'the report');
+    await checkNarrow(offline, 'body', 'the report');
     assert.deepEqual(requests, [], 'the report fetched from the network');
   } finally {
     await browser.close();
     app.proc.kill('SIGTERM');
+    fs.rmSync(csvDir, { recursive: true, force: true });
   }
   assert.deepEqual(errors, [], 'the browser console showed errors');
 });

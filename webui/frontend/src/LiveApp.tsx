@@ -3,6 +3,8 @@ import LocustUi, { baseTabs, locustStore, type ITab } from 'locust-ui';
 
 import type { LlmData } from './buffers';
 import LlmTab, { LiveLlmContext } from './components/LlmTab';
+import type { CsvLink } from './downloads';
+import { keepSubmittedOptions } from './form-sync';
 import { LiveFeed, type FeedDeps, type FeedStatus, type FeedUrls } from './feed';
 
 /** Our tab sits right after Locust's own charts. */
@@ -36,11 +38,15 @@ function storedThemeChoice(): boolean {
   }
 }
 
-/** The live dashboard: locust-ui's, with the LLM tab fed by the websocket or polling. */
-export default function LiveApp({ data, urls, theme }: {
+/**
+ * The live dashboard: locust-ui's, with the LLM tab fed by the websocket or
+ * polling, and the LLM downloads in its Download Data tab.
+ */
+export default function LiveApp({ data, urls, theme, downloads }: {
   data: LlmData;
   urls: FeedUrls;
   theme: 'dark' | 'light' | null;
+  downloads: CsvLink[];
 }) {
   const [status, setStatus] = useState<FeedStatus>('stopped');
 
@@ -59,11 +65,14 @@ export default function LiveApp({ data, urls, theme }: {
     }
   }, [theme]);
 
+  useEffect(() => keepSubmittedOptions(locustStore), []);
+
   const live = useMemo(() => ({ data, status }), [data, status]);
 
   return (
     <LiveLlmContext.Provider value={live}>
-      <LocustUi tabs={TABS} />
+      {/* locust-ui replaces the extended_csv_files it read from templateArgs with this prop, so it must be given. */}
+      <LocustUi extendedReports={downloads} tabs={TABS} />
     </LiveLlmContext.Provider>
   );
 }

@@ -6,6 +6,7 @@ import {
   llmDetailRows,
   llmStatsInLocustStore,
   llmTableRows,
+  NO_VALUE,
   snakeCaseKeys,
   tokenSourceText,
 } from './llm-table';
@@ -33,11 +34,21 @@ describe('llmTableRows', () => {
     });
   });
 
-  it('leaves cells empty where the server has no data', () => {
+  it('shows a dash, never a 0, where nothing was measured', () => {
     const [only] = llmTableRows({ rows: [row('chat', { ttft_ms: null, tpot_ms: { ...timing(1), p50: null } })], total: null });
-    expect(only.ttftP50).toBeNull();
-    expect(only.tpotP50).toBeNull();
+    expect(only.ttftP50).toBe(NO_VALUE);
+    expect(only.ttftP99).toBe(NO_VALUE);
+    expect(only.tpotP50).toBe(NO_VALUE);
     expect(only.tpotP95).toBe(8);
+    expect(NO_VALUE).toBe('—');
+  });
+
+  it('gives rows without reasoning a dash in the TTFO columns that another row needs', () => {
+    const stats = { rows: [row('chat'), row('think', { ttfo_ms: timing(900) })], total: row('', { ttfo_ms: timing(900) }) };
+    const [chat, think] = llmTableRows(stats);
+    expect(chat.ttfoP50).toBe(NO_VALUE);
+    expect(chat.ttfoP95).toBe(NO_VALUE);
+    expect(think.ttfoP50).toBe(900);
   });
 });
 
@@ -69,6 +80,16 @@ describe('llmDetailRows', () => {
     ]);
     expect(rows.map(r => r.order)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(rows[0]).toMatchObject({ mean: 200.12, min: 190, p50: 200, p90: 205, p95: 207, p99: 209, max: 300 });
+  });
+
+  it('shows a dash for every figure of a timing without samples', () => {
+    // Every answer had one token: there is no time per output token.
+    const rows = llmDetailRows({ rows: [row('short', { tpot_ms: null, itl_ms: null })], total: null });
+    const tpot = rows.find(r => r.metric === 'TPOT');
+    for (const key of ['mean', 'min', 'p50', 'p90', 'p95', 'p99', 'max']) {
+      expect(tpot?.[key], key).toBe(NO_VALUE);
+    }
+    expect(rows.find(r => r.metric === 'TTFT')?.p50).toBe(200);
   });
 });
 

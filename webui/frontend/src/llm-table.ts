@@ -8,8 +8,11 @@ export interface Column {
   title: string;
 }
 
-/** A flattened table row; null cells stay empty. */
+/** A flattened table row. */
 export type TableRow = Record<string, string | number | null>;
+
+/** What a cell shows for a figure that was never measured: never a 0 that reads as one. */
+export const NO_VALUE = '—';
 
 const TIMINGS = [
   { field: 'ttft_ms', label: 'TTFT' },
@@ -21,11 +24,12 @@ const TIMINGS = [
 
 type TimingField = (typeof TIMINGS)[number]['field'];
 
-function round(value: unknown, digits = 2): number | null {
+/** A figure rounded to two decimals, or NO_VALUE when there is none. */
+function cell(value: unknown): number | string {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    return null;
+    return NO_VALUE;
   }
-  return Number(value.toFixed(digits));
+  return Number(value.toFixed(2));
 }
 
 /** Says where output token counts came from: one source by name, several with their counts. */
@@ -97,19 +101,19 @@ export function llmTableRow(row: LlmRow): TableRow {
     failures: row.failures ?? 0,
     outputTokens: row.output_tokens ?? 0,
     inputTokens: row.input_tokens ?? 0,
-    outputTokensPerS: round(row.output_tokens_per_s),
-    ttftP50: round(ttft?.p50),
-    ttftP90: round(ttft?.p90),
-    ttftP95: round(ttft?.p95),
-    ttftP99: round(ttft?.p99),
-    ttfoP50: round(ttfo?.p50),
-    ttfoP95: round(ttfo?.p95),
-    itlP50: round(itl?.p50),
-    itlP95: round(itl?.p95),
-    tpotP50: round(tpot?.p50),
-    tpotP95: round(tpot?.p95),
-    e2eP50: round(e2e?.p50),
-    e2eP95: round(e2e?.p95),
+    outputTokensPerS: cell(row.output_tokens_per_s),
+    ttftP50: cell(ttft?.p50),
+    ttftP90: cell(ttft?.p90),
+    ttftP95: cell(ttft?.p95),
+    ttftP99: cell(ttft?.p99),
+    ttfoP50: cell(ttfo?.p50),
+    ttfoP95: cell(ttfo?.p95),
+    itlP50: cell(itl?.p50),
+    itlP95: cell(itl?.p95),
+    tpotP50: cell(tpot?.p50),
+    tpotP95: cell(tpot?.p95),
+    e2eP50: cell(e2e?.p50),
+    e2eP95: cell(e2e?.p95),
     tokenSource: tokenSourceText(row.token_count_source),
     tokenMismatches: row.token_mismatches ?? 0,
   };
@@ -155,13 +159,13 @@ export function llmDetailRows(stats: LlmStats): TableRow[] {
         method: row.method ?? '',
         name: row.name ?? '',
         metric: label,
-        mean: round(t?.mean),
-        min: round(t?.min),
-        p50: round(t?.p50),
-        p90: round(t?.p90),
-        p95: round(t?.p95),
-        p99: round(t?.p99),
-        max: round(t?.max),
+        mean: cell(t?.mean),
+        min: cell(t?.min),
+        p50: cell(t?.p50),
+        p90: cell(t?.p90),
+        p95: cell(t?.p95),
+        p99: cell(t?.p99),
+        max: cell(t?.max),
       };
     }),
   );

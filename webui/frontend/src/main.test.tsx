@@ -111,6 +111,30 @@ describe('the page', { timeout: 30_000 }, () => {
     window.history.replaceState(null, '', '/');
   });
 
+  it('lists the LLM downloads the server names in the Download Data tab', async () => {
+    window.history.replaceState(null, '', '/?tab=reports');
+    fetchSpy.mockRejectedValue(new Error('no server in this test'));
+    vi.stubGlobal('Request', class {
+      readonly url: string;
+      constructor(url: string) {
+        this.url = new URL(url, window.location.href).toString();
+      }
+    });
+    const extended_csv_files = [
+      { href: './stats/llm/csv', title: 'Download LLM stats CSV' },
+      { href: './stats/llm/history/csv', title: 'Download LLM stats history CSV' },
+    ];
+    await renderPage({ state: 'stopped', percentiles_to_chart: [0.5, 0.95], extended_csv_files, llm: { points: [], requests: [] } });
+
+    const links = Object.fromEntries([...document.querySelectorAll('a')].map(a => [a.textContent, a.getAttribute('href')]));
+    expect(links).toMatchObject({
+      'Download requests CSV': './stats/requests/csv',
+      'Download LLM stats CSV': './stats/llm/csv',
+      'Download LLM stats history CSV': './stats/llm/history/csv',
+    });
+    window.history.replaceState(null, '', '/');
+  });
+
   it('says what it is when the server did not fill it in', async () => {
     await renderPage(undefined);
     expect(document.body.textContent).toContain('llmlocust fills it in when it serves it');

@@ -7,6 +7,7 @@ import { Provider } from 'react-redux';
 import { locustStore } from 'locust-ui';
 
 import { LlmData } from './buffers';
+import { csvLinks } from './downloads';
 import LiveApp from './LiveApp';
 import { requestedTheme, systemPrefersDark } from './mode';
 import Report from './Report';
@@ -46,7 +47,9 @@ function renderLive() {
     points: apiUrl(args.llm?.points_path ?? 'llm/points', location, window.baseUrl),
   };
   const data = new LlmData(initialPoints, initialRequests);
-  return <LiveApp data={data} theme={requestedTheme(window.theme)} urls={urls} />;
+  return (
+    <LiveApp data={data} downloads={csvLinks(args.extended_csv_files)} theme={requestedTheme(window.theme)} urls={urls} />
+  );
 }
 
 const root = createRoot(document.getElementById('root') as HTMLElement);

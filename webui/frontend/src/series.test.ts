@@ -11,6 +11,7 @@ import {
   pointSeries,
   requestSeries,
   saturation,
+  timeLabel,
   type Pair,
 } from './series';
 import { point, req } from './testdata/fixtures';
@@ -156,5 +157,16 @@ describe('formatChartValue', () => {
   ];
   it.each(cases)('$name', ({ value, want }) => {
     expect(formatChartValue(value)).toBe(want);
+  });
+});
+
+describe('timeLabel', () => {
+  it('gives the local time, 24-hour, two digits each', () => {
+    expect(timeLabel(new Date(2026, 10, 26, 18, 0, 5).getTime())).toBe('18:00:05');
+    expect(timeLabel(new Date(2026, 10, 26, 9, 7, 0))).toBe('09:07:00');
+  });
+
+  it('gives nothing for what is not a time', () => {
+    expect(timeLabel('soon')).toBe('');
   });
 });

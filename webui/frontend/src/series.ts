@@ -287,3 +287,16 @@ export function formatChartValue(value?: unknown): string {
   const number = finite(raw);
   return number === null ? '–' : String(Number(number.toFixed(2)));
 }
+
+function twoDigits(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** A time axis label: the local time as HH:MM:SS, 24-hour, so that every label is short and the same width. */
+export function timeLabel(value: number | string | Date): string {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    return '';
+  }
+  return `${twoDigits(date.getHours())}:${twoDigits(date.getMinutes())}:${twoDigits(date.getSeconds())}`;
+}

@@ -166,6 +166,7 @@ export interface TemplateArgs {
   percentiles_to_chart?: number[];
   llm?: LlmTemplateData;
   llm_report?: LlmStats;
+  extended_csv_files?: { href: string; title: string }[];
   requests_statistics?: LocustStatsRow[];
   failures_statistics?: LocustFailureRow[];
   exceptions_statistics?: LocustExceptionRow[];

@@ -9,6 +9,7 @@ import {
   pointSeries,
   requestSeries,
   saturation,
+  timeLabel,
   type ChartSeries,
   type ChartSpec,
 } from '../series';
@@ -18,13 +19,15 @@ type Lines = Parameters<typeof LineChart<ChartSeries>>[0]['lines'];
 
 // locust-ui fixes the x axis to start at the first time it sees when a chart
 // is created; history that arrives later would fall off the left edge, so
-// the axis follows the data instead.
+// the axis follows the data instead. ECharts puts a time tick every second
+// or two of a short run, far closer than a label is wide: labels are short
+// (18:00:05) and ECharts leaves out any that would overlap another.
 const TIME_AXIS = {
   type: 'time' as const,
   min: 'dataMin',
   max: 'dataMax',
-  splitNumber: 7,
-  axisLabel: { formatter: (value: number) => new Date(value).toLocaleTimeString() },
+  splitNumber: 6,
+  axisLabel: { formatter: timeLabel, hideOverlap: true },
 };
 
 // locust-ui's bundled ECharts has no scatter series, so the scatter is a line

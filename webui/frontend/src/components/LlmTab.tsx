@@ -37,7 +37,7 @@ export default function LlmTab() {
   const stats = useMemo(() => asLlmStats(snakeCaseKeys(rawStats)), [rawStats]);
 
   return (
-    <Box sx={{ display: 'flex', flexDirection: 'column', rowGap: 3, pb: 4 }}>
+    <Box data-testid='llm-tab' sx={{ display: 'flex', flexDirection: 'column', rowGap: 3, pb: 4 }}>
       <LlmStatsTable stats={stats} />
       <LlmCharts isDarkMode={isDarkMode} points={points} requests={requests} />
       <LlmDetailTable stats={stats} />
