@@ -1,11 +1,17 @@
 package main
 
-// Exit codes, as Locust's: 0 for a clean run, --exit-code-on-error (1 by
-// default) when requests failed or scripts raised errors, 2 when the
-// command line or the scenario is wrong and no load was sent.
+// Exit codes. 0, 1 and 2 are Locust's: 0 for a clean run,
+// --exit-code-on-error (1 by default) when requests failed or scripts
+// raised errors, 2 when the command line or the scenario is wrong and no
+// load was sent. The others are ours, so that CI can tell "nothing was
+// sent" from "the tool broke": 4 when llmlocust itself failed (a bug: it
+// says so with a stack, and writes every output it still can), 130 when
+// an interrupt came before any load (128 + SIGINT, as shells report it).
 const (
-	exitOK    = 0
-	exitUsage = 2
+	exitOK          = 0
+	exitUsage       = 2
+	exitInternal    = 4
+	exitInterrupted = 130
 )
 
 // exitCode is what a finished run returns.

@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/output"
+	"github.com/llmlocust/llmlocust/engine/secret"
 	"github.com/llmlocust/llmlocust/engine/session"
 	"github.com/llmlocust/llmlocust/engine/stats"
 	"github.com/llmlocust/llmlocust/script"
@@ -23,17 +27,20 @@ const (
 	csvInterval  = time.Second
 )
 
-// newSession makes the session of a run from its option values.
-func newSession(plan *script.Plan, vals *config.Values, in config.Input, log *logger) (*session.Session, error) {
+// newSession makes the session of a run from its option values; secrets
+// is what every output of the run goes through.
+func newSession(plan *script.Plan, vals *config.Values, in config.Input, log *logger, secrets *secret.Scrubber) (*session.Session, error) {
 	return session.New(session.Config{
 		Plan:           plan,
 		Options:        optionValues(vals),
+		Secrets:        secrets,
 		Host:           vals.String("host"),
 		Classes:        vals.Positional(),
 		Tags:           vals.List("tags"),
 		ExcludeTags:    vals.List("exclude-tags"),
 		EqualWeights:   vals.Bool("equal-weights"),
 		Tokenizer:      vals.String("tokenizer"),
+		Limits:         limits(vals),
 		StopTimeout:    vals.Duration("stop-timeout"),
 		ResetStats:     vals.Bool("reset-stats"),
 		Getenv:         in.Getenv,
@@ -43,13 +50,16 @@ func newSession(plan *script.Plan, vals *config.Values, in config.Input, log *lo
 	})
 }
 
-func headless(ctx context.Context, plan *script.Plan, vals *config.Values, in config.Input, stdout, stderr io.Writer) int {
-	log, err := newLogger(stderr, vals.String("loglevel"), vals.String("logfile"))
+func headless(ctx context.Context, plan *script.Plan, vals *config.Values, in config.Input, stdout, stderr io.Writer) (code int) {
+	secrets := secret.New()
+	stdout, stderr, flush := maskOutput(secrets, stdout, stderr)
+	defer flush()
+	log, err := newLogger(stderr, vals.String("loglevel"), vals.String("logfile"), secrets)
 	if err != nil {
 		return fail(stderr, err)
 	}
 	defer log.close()
-	s, err := newSession(plan, vals, in, log)
+	s, err := newSession(plan, vals, in, log, secrets)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -61,11 +71,19 @@ func headless(ctx context.Context, plan *script.Plan, vals *config.Values, in co
 	var srv *webui.Server
 	if vals.String("html") != "" {
 		// The report's charts come from the history the web server keeps.
-		if srv, err = webui.New(webui.Config{Session: s, Values: vals, Scenario: plan.File, Version: version, Index: webui.Frontend()}); err != nil {
+		if srv, err = webui.New(webui.Config{Session: s, Values: vals, Scenario: plan.File, Version: version, Index: webui.Frontend(), Logf: log.levelf}); err != nil {
 			_, _ = s.Close()
 			return fail(stderr, err)
 		}
 	}
+	defer func() {
+		// A bug that panics here must not lose what was measured: the
+		// outputs are written, then the run says it broke.
+		if v := recover(); v != nil {
+			code = internalError(stderr, v, debug.Stack())
+			finish(s, plan, vals, log, stdout, stderr, srv)
+		}
+	}()
 	watch(ctx, s, vals.Bool("only-summary"), log, stderr)
 	return finish(s, plan, vals, log, stdout, stderr, srv)
 }
@@ -82,8 +100,7 @@ func watch(ctx context.Context, s *session.Session, quiet bool, log *logger, std
 		case <-s.Stopped():
 			return
 		case <-ctx.Done():
-			log.log(LevelInfo, "llmlocust.main", "interrupted: stopping users, then writing the results")
-			s.Quit()
+			stopOnSignal(ctx, s, log)
 			return
 		case <-live.C:
 			if !quiet {
@@ -102,7 +119,7 @@ func liveLine(s *session.Session) string {
 	start, _ := s.Times()
 	return output.LiveLine(s.Snapshot(), output.Live{
 		Users: s.UserCount(), TargetUsers: s.TargetUserCount(), State: string(s.State()),
-		Elapsed: time.Since(start), Backlog: output.Backlog{Queued: b.Queued, Oldest: b.Oldest, Saturated: b.Saturated()},
+		Elapsed: time.Since(start), Backlog: backlogOf(b),
 	})
 }
 
@@ -111,6 +128,11 @@ func liveLine(s *session.Session) string {
 func finish(s *session.Session, plan *script.Plan, vals *config.Values, log *logger, stdout, stderr io.Writer, srv *webui.Server) int {
 	users := s.TargetUserCount()
 	snap, err := s.Close()
+	if !vals.Bool("only-summary") {
+		// A last live line with the final figures, so that the last one
+		// seen agrees with the tables (cancellations happen at the stop).
+		fmt.Fprintln(stderr, liveLine(s))
+	}
 	failed := false
 	if err != nil {
 		log.log(LevelError, "llmlocust.main", "finishing the run: %v", err)
@@ -122,15 +144,16 @@ func finish(s *session.Session, plan *script.Plan, vals *config.Values, log *log
 	}
 	printTables(tables, snap)
 	peak := s.Peak()
-	if peak.Saturated() {
-		log.log(LevelWarning, "llmlocust.main", "the client was saturated: the metrics daemon fell up to %s behind (%d chunks queued); give the run more CPU or fewer users, as timings may be late", peak.Oldest.Round(time.Millisecond), peak.Queued)
+	warnSaturated(log, peak)
+	if n := s.CountsCut(); n > 0 {
+		log.log(LevelWarning, "llmlocust.main", "%d requests were still having their client-side token counts made when the run ended (texts too large to count within %s): they keep the server's or the chunks' token counts", n, metrics.CountGrace)
 	}
 	start, end := s.Times()
 	if end.IsZero() {
 		end = time.Now()
 	}
 	info := output.RunInfo{Start: start, End: end, Host: shownHost(s, plan), Scenario: plan.File, UserCount: users,
-		Backlog: output.Backlog{Queued: peak.Queued, Oldest: peak.Oldest, Saturated: peak.Saturated()}}
+		Backlog: backlogOf(peak)}
 	if vals.Bool("json") {
 		if err := output.WriteSummary(stdout, info, snap); err != nil {
 			log.log(LevelError, "llmlocust.main", "writing the JSON summary: %v", err)
@@ -138,13 +161,13 @@ func finish(s *session.Session, plan *script.Plan, vals *config.Values, log *log
 		}
 	}
 	if path := vals.String("json-file"); path != "" {
-		if err := writeFile(path, func(w io.Writer) error { return output.WriteSummary(w, info, snap) }); err != nil {
+		if err := writeFile(path, s.Secrets(), func(w io.Writer) error { return output.WriteSummary(w, info, snap) }); err != nil {
 			log.log(LevelError, "llmlocust.main", "writing the JSON summary: %v", err)
 			failed = true
 		}
 	}
 	if path := vals.String("html"); path != "" && srv != nil {
-		if err := writeReport(srv, htmlPath(path, vals)); err != nil {
+		if err := writeReport(srv, htmlPath(path, vals), s.Secrets()); err != nil {
 			log.log(LevelError, "llmlocust.main", "writing the HTML report: %v", err)
 			failed = true
 		}
@@ -193,20 +216,25 @@ func htmlPath(path string, vals *config.Values) string {
 	).Replace(path)
 }
 
-func writeReport(srv *webui.Server, path string) error {
+func writeReport(srv *webui.Server, path string, secrets *secret.Scrubber) error {
 	page, err := srv.Report("")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, page, 0o644)
+	return writeFile(path, secrets, func(w io.Writer) error {
+		_, err := w.Write(page)
+		return err
+	})
 }
 
-func writeFile(path string, write func(io.Writer) error) error {
+// writeFile writes a file through secrets, so that it holds no key.
+func writeFile(path string, secrets *secret.Scrubber, write func(io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := write(f); err != nil {
+	w := secrets.Writer(f)
+	if err := errors.Join(write(w), w.Flush()); err != nil {
 		_ = f.Close()
 		return err
 	}

@@ -9,10 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
 	"github.com/llmlocust/llmlocust/script"
@@ -27,14 +25,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "llmlocust:", err)
 		os.Exit(exitUsage)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, in, os.Stdout, os.Stderr))
+	ctx := onSignals()
+	os.Exit(guarded(os.Stderr, func() int { return run(ctx, in, os.Stdout, os.Stderr) }))
 }
 
 // run is the whole program with its outside world passed in, so that
 // tests run it in-process. Cancelling ctx is Ctrl-C: the run stops its
-// users and still writes every output.
+// users and still writes every output (see onSignals for the second).
 func run(ctx context.Context, in config.Input, stdout, stderr io.Writer) int {
 	// Logs, live lines and messages reach stderr from several goroutines.
 	stderr = &lockedWriter{w: stderr}
@@ -54,7 +51,12 @@ func run(ctx context.Context, in config.Input, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	file := first.String("locustfile")
-	plan, err := script.Load(file)
+	var plan *script.Plan
+	err = interruptible(ctx, func() (err error) { plan, err = script.Load(file); return err })
+	if errors.Is(err, errInterrupted) {
+		fmt.Fprintf(stderr, "llmlocust: %v\n", err)
+		return exitInterrupted
+	}
 	if err != nil {
 		if first.Bool("help") {
 			set.Usage(stdout, "llmlocust")
@@ -88,6 +90,21 @@ func run(ctx context.Context, in config.Input, stdout, stderr io.Writer) int {
 		return showTaskRatio(stdout, plan, vals)
 	}
 	if err := checkRequired(plan, vals); err != nil {
+		return fail(stderr, err)
+	}
+	// The whole command line and what the option values make of the
+	// scenario are checked before anything starts: no simulator, no web
+	// server, no load.
+	if err := vals.CheckUserClasses(plan.ClassNames()); err != nil {
+		return fail(stderr, err)
+	}
+	bind := &script.Env{Host: vals.String("host"), Values: optionValues(vals), Classes: vals.Positional(),
+		Tokenizer: vals.String("tokenizer"), Getenv: in.Getenv}
+	if err := interruptible(ctx, func() error { return plan.Prepare(bind) }); err != nil {
+		if errors.Is(err, errInterrupted) {
+			fmt.Fprintf(stderr, "llmlocust: %v\n", err)
+			return exitInterrupted
+		}
 		return fail(stderr, err)
 	}
 	if !vals.Bool("headless") {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -75,7 +76,11 @@ func TestSignalsWriteCompleteOutputs(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(2500 * time.Millisecond)
+			// Signal once every kind of row exists, whatever the random
+			// picks of tasks took to get there.
+			waitFiles(t, 30*time.Second, map[string]string{
+				prefix + "_stats.csv": "missing", prefix + "_exceptions.csv": "scripted exception", prefix + "_llm_stats.csv": "chat",
+			})
 			_ = cmd.Process.Signal(sig)
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
@@ -130,5 +135,24 @@ U:task(function(self) self.client:get("/v1/models") end)
 	r := runCLI(t, context.Background(), nil, "-f", path, "--headless", "-t", "1s", "--only-summary", "--json-file", js)
 	if s := readSummary(t, js); r.code != 0 || s.Totals.Requests == 0 {
 		t.Fatalf("exit %d, summary %+v\n%s", r.code, s, r.stderr)
+	}
+}
+
+// waitFiles waits until each file holds its text (the CSV files are
+// rewritten every second while a run goes on).
+func waitFiles(t *testing.T, limit time.Duration, want map[string]string) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for path, text := range want {
+		for {
+			b, _ := os.ReadFile(path)
+			if strings.Contains(string(b), text) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s did not come to hold %q within %s", path, text, limit)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
 	"github.com/llmlocust/llmlocust/engine/runner"
+	"github.com/llmlocust/llmlocust/engine/secret"
 	"github.com/llmlocust/llmlocust/engine/session"
 	"github.com/llmlocust/llmlocust/script"
 	"github.com/llmlocust/llmlocust/webui"
@@ -19,7 +20,10 @@ import (
 // web runs the web UI until Ctrl-C (or --autoquit after a test), then
 // writes the outputs like a headless run.
 func web(ctx context.Context, plan *script.Plan, vals *config.Values, in config.Input, stdout, stderr io.Writer) int {
-	log, err := newLogger(stderr, vals.String("loglevel"), vals.String("logfile"))
+	secrets := secret.New()
+	stdout, stderr, flush := maskOutput(secrets, stdout, stderr)
+	defer flush()
+	log, err := newLogger(stderr, vals.String("loglevel"), vals.String("logfile"), secrets)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -32,13 +36,13 @@ func web(ctx context.Context, plan *script.Plan, vals *config.Values, in config.
 	if err := webui.CheckBind(host, auth != nil, vals.Bool("web-insecure")); err != nil {
 		return fail(stderr, err)
 	}
-	s, err := newSession(plan, vals, in, log)
+	s, err := newSession(plan, vals, in, log, secrets)
 	if err != nil {
 		return fail(stderr, err)
 	}
 	srv, err := webui.New(webui.Config{
 		Session: s, Values: vals, Scenario: plan.File, BasePath: vals.String("web-base-path"),
-		Auth: auth, Version: version, Logs: log.recent, Index: webui.Frontend(),
+		Auth: auth, Version: version, Logs: log.recent, Logf: log.levelf, Index: webui.Frontend(),
 		CSVPrefix: vals.String("csv"), FullHistory: vals.Bool("csv-full-history"),
 	})
 	if err != nil {
@@ -66,6 +70,7 @@ func web(ctx context.Context, plan *script.Plan, vals *config.Values, in config.
 		}
 	case <-ctx.Done():
 		log.log(LevelInfo, "llmlocust.main", "shutting down")
+		stopOnSignal(ctx, s, log)
 	case <-autoquit(s, vals.Int("autoquit")):
 		log.log(LevelInfo, "llmlocust.main", "--autoquit: the test has ended, shutting down")
 	}

@@ -241,6 +241,18 @@ func (r *Runner) Stop() {
 	go r.finish(t)
 }
 
+// Cancel stops every user at once, whatever the stop timeout: the work
+// in flight is cancelled (and counted as cancelled). It returns at once.
+func (r *Runner) Cancel() {
+	r.Stop()
+	r.mu.Lock()
+	t := r.cur
+	r.mu.Unlock()
+	if t != nil {
+		t.cancel()
+	}
+}
+
 // Quit stops the test and waits until it has stopped, OnTestStop included;
 // then no goroutine of the runner is left. It must not be called from a
 // user's Run or a hook, which would wait for themselves; use Stop there.

