@@ -54,8 +54,7 @@ func run(ctx context.Context, in config.Input, stdout, stderr io.Writer) int {
 	var plan *script.Plan
 	err = interruptible(ctx, func() (err error) { plan, err = script.Load(file); return err })
 	if errors.Is(err, errInterrupted) {
-		fmt.Fprintf(stderr, "llmlocust: %v\n", err)
-		return exitInterrupted
+		return interrupted(stderr)
 	}
 	if err != nil {
 		if first.Bool("help") {
@@ -102,8 +101,7 @@ func run(ctx context.Context, in config.Input, stdout, stderr io.Writer) int {
 		Tokenizer: vals.String("tokenizer"), Getenv: in.Getenv}
 	if err := interruptible(ctx, func() error { return plan.Prepare(bind) }); err != nil {
 		if errors.Is(err, errInterrupted) {
-			fmt.Fprintf(stderr, "llmlocust: %v\n", err)
-			return exitInterrupted
+			return interrupted(stderr)
 		}
 		return fail(stderr, err)
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -64,6 +66,12 @@ func stopOnSignal(ctx context.Context, s *session.Session, log *logger) {
 // errInterrupted is what loading a scenario returns when a signal came
 // first.
 var errInterrupted = errors.New("interrupted while loading the scenario")
+
+// interrupted says that a signal came before any load, and exits so.
+func interrupted(stderr io.Writer) int {
+	fmt.Fprintf(stderr, "llmlocust: %v\n", errInterrupted)
+	return exitInterrupted
+}
 
 // interruptible runs work, but returns errInterrupted as soon as ctx is
 // cancelled: a scenario whose top level never returns must not hold the
