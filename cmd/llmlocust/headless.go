@@ -14,6 +14,7 @@ import (
 	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/output"
+	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/secret"
 	"github.com/llmlocust/llmlocust/engine/session"
 	"github.com/llmlocust/llmlocust/engine/stats"
@@ -116,10 +117,14 @@ func watch(ctx context.Context, s *session.Session, quiet bool, log *logger, std
 
 func liveLine(s *session.Session) string {
 	b := s.Backlog()
-	start, _ := s.Times()
+	start, end := s.Times()
+	if end.IsZero() {
+		end = time.Now()
+	}
+	st := s.State()
 	return output.LiveLine(s.Snapshot(), output.Live{
-		Users: s.UserCount(), TargetUsers: s.TargetUserCount(), State: string(s.State()),
-		Elapsed: time.Since(start), Backlog: backlogOf(b),
+		Users: s.UserCount(), TargetUsers: s.TargetUserCount(), State: string(st),
+		Elapsed: end.Sub(start), Backlog: backlogOf(b), Stopped: st == runner.StateStopped,
 	})
 }
 

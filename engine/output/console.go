@@ -167,6 +167,9 @@ type Live struct {
 	State              string // the runner's state: spawning, running, ...
 	Elapsed            time.Duration
 	Backlog            Backlog // the metrics daemon's queue now
+	// Stopped says the test has ended: its line then shows the rates of
+	// its whole run, as its tables do, since it has no recent past.
+	Stopped bool
 }
 
 // Backlog is the metrics daemon's queue: how many items wait, how many
@@ -187,21 +190,26 @@ type Backlog struct {
 //
 //	[00:12] running  users 20/20  req/s 41.5  fails 0 (0.0%)  p50 120ms p95 210ms  out tok/s 1830.2  ttft p50 96.1ms p95 180.4ms  backlog 0  cancelled 0
 //
-// Rates and percentiles are those of the current window. The fields keep
+// Rates and percentiles are those of the current window (of the whole
+// run, once the test has stopped). The fields keep
 // this order so that eyes and scripts can find them: Locust's figures,
 // then the LLM ones (output tokens/s, TTFT percentiles), the daemon's
 // backlog, and cancelled requests. A saturated client is spelled out in
 // capitals.
 func LiveLine(snap *stats.Snapshot, live Live) string {
 	t := snap.Total
+	rps := t.CurrentRPS()
+	if live.Stopped {
+		rps = t.TotalRPS()
+	}
 	fields := []string{
 		// The state is padded so that the fields after it stay in place.
 		fmt.Sprintf("%s %-8s users %d/%d", clock(live.Elapsed), live.State, live.Users, live.TargetUsers),
-		fmt.Sprintf("req/s %.1f", t.CurrentRPS()),
+		fmt.Sprintf("req/s %.1f", rps),
 		fmt.Sprintf("fails %d (%.1f%%)", t.NumFailures, t.FailRatio()*100),
 		"p50 " + currentMS(t, 0.5) + " p95 " + currentMS(t, 0.95),
 	}
-	fields = append(fields, llmLiveFields(snap)...)
+	fields = append(fields, llmLiveFields(snap, live.Stopped)...)
 	fields = append(fields, backlogField(live.Backlog), fmt.Sprintf("cancelled %d", snap.Cancelled))
 	return strings.Join(fields, "  ")
 }

@@ -33,6 +33,16 @@ func TestLiveLine(t *testing.T) {
 		llm.Log(llmRecord("chat", goldenStart.Add(time.Duration(i)*200*time.Millisecond), 200600*time.Microsecond, 10, 2))
 	}
 
+	// A test of 3 s that stopped: 30 requests of 2 tokens, one starting
+	// every 100 ms, each done 55 ms later. Its current rates are empty (the
+	// first seconds of a run have none); its line shows the whole run's, as
+	// its tables do: 30 / 2.955 s = 10.2 req/s, 60 tokens / 3 s = 20 tok/s.
+	short := stats.New(goldenStart)
+	for i := range 30 {
+		short.Log(llmRecord("chat", goldenStart.Add(time.Duration(i)*100*time.Millisecond), 50*time.Millisecond, 1, 2))
+	}
+	short.Stop(goldenStart.Add(3 * time.Second))
+
 	// The same with a TTFT of 200 ms exactly: still one decimal.
 	round := stats.New(goldenStart)
 	for i := range 100 {
@@ -45,6 +55,11 @@ func TestLiveLine(t *testing.T) {
 		live Live
 		want string
 	}{
+		{
+			name: "a stopped test shows its whole run", snap: short.Snapshot(goldenStart.Add(time.Minute)),
+			live: Live{Users: 0, TargetUsers: 4, State: "stopped", Elapsed: 3 * time.Second, Stopped: true},
+			want: "[00:03] stopped  users 0/4  req/s 10.2  fails 0 (0.0%)  p50 55ms p95 55ms  out tok/s 20.0  ttft p50 50.0ms p95 50.0ms  backlog 0  cancelled 0",
+		},
 		{
 			name: "whole milliseconds keep their decimal", snap: round.Snapshot(goldenStart.Add(20 * time.Second)),
 			live: Live{Users: 5, TargetUsers: 5, State: "running", Elapsed: 20 * time.Second},

@@ -12,15 +12,20 @@ import (
 )
 
 // llmLiveFields are the live line's LLM figures: the current output token
-// rate and the current window's TTFT percentiles.
-func llmLiveFields(snap *stats.Snapshot) []string {
+// rate (the whole run's once the test has stopped) and the current
+// window's TTFT percentiles.
+func llmLiveFields(snap *stats.Snapshot, stopped bool) []string {
 	e := snap.LLMTotal
 	if e == nil {
 		return []string{"out tok/s 0.0", "ttft p50 - p95 -"}
 	}
 	ttft := e.Current(stats.TTFT)
+	rate := e.CurrentOutputTokensPerSec(snap.Time)
+	if stopped {
+		rate = e.OutputTokensPerSec(snap.Time)
+	}
 	return []string{
-		fmt.Sprintf("out tok/s %.1f", e.CurrentOutputTokensPerSec(snap.Time)),
+		fmt.Sprintf("out tok/s %.1f", rate),
 		"ttft p50 " + currentLLMMS(ttft, 0.5) + " p95 " + currentLLMMS(ttft, 0.95),
 	}
 }
