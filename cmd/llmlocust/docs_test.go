@@ -52,3 +52,21 @@ func TestScriptingGuideExamplesRun(t *testing.T) {
 		t.Fatalf("only %d runnable examples found", ran)
 	}
 }
+
+// The README says what its commands do: make run starts the web UI (it
+// opens no browser), and make test is the whole suite, wherever it is
+// described.
+func TestReadmeDescribesTheCommands(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		switch {
+		case strings.HasPrefix(line, "make run") && strings.Contains(line, "opens"):
+			t.Errorf("README: %q: make run starts the web UI, it opens nothing", line)
+		case strings.HasPrefix(line, "make test") && !strings.Contains(line, "browser"):
+			t.Errorf("README: %q: make test runs the whole suite, the browser test included", line)
+		}
+	}
+}
