@@ -4,6 +4,11 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+
+	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/script"
+	"github.com/llmlocust/llmlocust/webui"
 )
 
 // guarded runs the program and turns a panic that reaches it into the
@@ -23,4 +28,14 @@ func guarded(stderr io.Writer, program func() int) (code int) {
 func internalError(w io.Writer, v any, stack []byte) int {
 	fmt.Fprintf(w, "llmlocust: internal error (a bug in llmlocust; please report it with what follows): %v\n%s", v, stack)
 	return exitInternal
+}
+
+// finishOnPanic, deferred by a run once its session exists, turns a panic
+// into the internal-error code after writing every output it still can: a
+// bug must not lose what was measured.
+func finishOnPanic(code *int, s *session.Session, plan *script.Plan, vals *config.Values, log *logger, stdout, stderr io.Writer, srv *webui.Server) {
+	if v := recover(); v != nil {
+		*code = internalError(stderr, v, debug.Stack())
+		finish(s, plan, vals, log, stdout, stderr, srv)
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -77,14 +76,7 @@ func headless(ctx context.Context, plan *script.Plan, vals *config.Values, in co
 			return fail(stderr, err)
 		}
 	}
-	defer func() {
-		// A bug that panics here must not lose what was measured: the
-		// outputs are written, then the run says it broke.
-		if v := recover(); v != nil {
-			code = internalError(stderr, v, debug.Stack())
-			finish(s, plan, vals, log, stdout, stderr, srv)
-		}
-	}()
+	defer finishOnPanic(&code, s, plan, vals, log, stdout, stderr, srv)
 	watch(ctx, s, vals.Bool("only-summary"), log, stderr)
 	return finish(s, plan, vals, log, stdout, stderr, srv)
 }

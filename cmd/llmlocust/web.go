@@ -19,7 +19,7 @@ import (
 
 // web runs the web UI until Ctrl-C (or --autoquit after a test), then
 // writes the outputs like a headless run.
-func web(ctx context.Context, plan *script.Plan, vals *config.Values, in config.Input, stdout, stderr io.Writer) int {
+func web(ctx context.Context, plan *script.Plan, vals *config.Values, in config.Input, stdout, stderr io.Writer) (code int) {
 	secrets := secret.New()
 	stdout, stderr, flush := maskOutput(secrets, stdout, stderr)
 	defer flush()
@@ -49,6 +49,7 @@ func web(ctx context.Context, plan *script.Plan, vals *config.Values, in config.
 		_, _ = s.Close()
 		return fail(stderr, err)
 	}
+	defer finishOnPanic(&code, s, plan, vals, log, stdout, stderr, srv)
 	addr := net.JoinHostPort(host, strconv.Itoa(vals.Int("web-port")))
 	served := make(chan error, 1)
 	go func() { served <- srv.Listen(addr) }()
