@@ -51,14 +51,11 @@ func newSession(plan *script.Plan, vals *config.Values, in config.Input, log *lo
 }
 
 func headless(ctx context.Context, plan *script.Plan, vals *config.Values, in config.Input, stdout, stderr io.Writer) (code int) {
-	secrets := secret.New()
-	stdout, stderr, flush := maskOutput(secrets, stdout, stderr)
-	defer flush()
-	log, err := newLogger(stderr, vals.String("loglevel"), vals.String("logfile"), secrets)
+	secrets, stdout, stderr, log, done, err := openConsole(stdout, stderr, vals)
+	defer done()
 	if err != nil {
 		return fail(stderr, err)
 	}
-	defer log.close()
 	s, err := newSession(plan, vals, in, log, secrets)
 	if err != nil {
 		return fail(stderr, err)
@@ -109,15 +106,21 @@ func watch(ctx context.Context, s *session.Session, quiet bool, log *logger, std
 
 func liveLine(s *session.Session) string {
 	b := s.Backlog()
-	start, end := s.Times()
-	if end.IsZero() {
-		end = time.Now()
-	}
+	start, end := testSpan(s)
 	st := s.State()
 	return output.LiveLine(s.Snapshot(), output.Live{
 		Users: s.UserCount(), TargetUsers: s.TargetUserCount(), State: string(st),
 		Elapsed: end.Sub(start), Backlog: backlogOf(b), Stopped: st == runner.StateStopped,
 	})
+}
+
+// testSpan is when the test started and ended, or now while it runs.
+func testSpan(s *session.Session) (start, end time.Time) {
+	start, end = s.Times()
+	if end.IsZero() {
+		end = time.Now()
+	}
+	return start, end
 }
 
 // finish waits for the last Records, prints the final tables and writes
@@ -145,10 +148,7 @@ func finish(s *session.Session, plan *script.Plan, vals *config.Values, log *log
 	if n := s.CountsCut(); n > 0 {
 		log.log(LevelWarning, "llmlocust.main", "%d requests were still having their client-side token counts made when the run ended (texts too large to count within %s): they keep the server's or the chunks' token counts", n, metrics.CountGrace)
 	}
-	start, end := s.Times()
-	if end.IsZero() {
-		end = time.Now()
-	}
+	start, end := testSpan(s)
 	info := output.RunInfo{Start: start, End: end, Host: shownHost(s, plan), Scenario: plan.File, UserCount: users,
 		Backlog: backlogOf(peak)}
 	if vals.Bool("json") {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
 	"github.com/llmlocust/llmlocust/engine/secret"
 )
 
@@ -92,11 +93,19 @@ func (l *logger) log(level Level, name, format string, args ...any) {
 	l.lines = append(l.lines, strings.TrimSuffix(line, "\n"))
 }
 
-// maskOutput routes stdout and stderr through secrets; flush passes on
-// what they hold back once the run is over.
-func maskOutput(secrets *secret.Scrubber, stdout, stderr io.Writer) (out, errOut io.Writer, flush func()) {
+// openConsole makes a run's scrubber, its stdout and stderr masked by it,
+// and its logger. The logger masks each line itself (for --logfile and the
+// web UI's log tab too), so it writes to the unmasked stderr. done closes
+// the log file and passes on what the masks hold back.
+func openConsole(stdout, stderr io.Writer, vals *config.Values) (secrets *secret.Scrubber, out, errOut io.Writer, log *logger, done func(), err error) {
+	secrets = secret.New()
 	o, e := secrets.Writer(stdout), secrets.Writer(stderr)
-	return o, e, func() { _, _ = o.Flush(), e.Flush() }
+	flush := func() { _, _ = o.Flush(), e.Flush() }
+	log, err = newLogger(stderr, vals.String("loglevel"), vals.String("logfile"), secrets)
+	if err != nil {
+		return nil, o, e, nil, flush, err
+	}
+	return secrets, o, e, log, func() { log.close(); flush() }, nil
 }
 
 // recent returns the last lines logged, oldest first.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
 	"github.com/llmlocust/llmlocust/engine/runner"
-	"github.com/llmlocust/llmlocust/engine/secret"
 	"github.com/llmlocust/llmlocust/engine/session"
 	"github.com/llmlocust/llmlocust/script"
 	"github.com/llmlocust/llmlocust/webui"
@@ -20,14 +19,11 @@ import (
 // web runs the web UI until Ctrl-C (or --autoquit after a test), then
 // writes the outputs like a headless run.
 func web(ctx context.Context, plan *script.Plan, vals *config.Values, in config.Input, stdout, stderr io.Writer) (code int) {
-	secrets := secret.New()
-	stdout, stderr, flush := maskOutput(secrets, stdout, stderr)
-	defer flush()
-	log, err := newLogger(stderr, vals.String("loglevel"), vals.String("logfile"), secrets)
+	secrets, stdout, stderr, log, done, err := openConsole(stdout, stderr, vals)
+	defer done()
 	if err != nil {
 		return fail(stderr, err)
 	}
-	defer log.close()
 	auth, err := basicAuth(vals.String("web-auth"))
 	if err != nil {
 		return fail(stderr, err)

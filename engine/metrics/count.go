@@ -25,29 +25,32 @@ const inlineCount = 16 << 10
 // end of a run for long.
 const CountGrace = 5 * time.Second
 
-// countWork is how many bytes the client's counts of r would tokenize.
-func (r *Request) countWork() int {
+// toCount is what the client tokenizes of r: the output, the reasoning,
+// and the prompt unless the server reported its size; ok is false when r
+// gets no client counts (no tokenizer, or cancelled: it counts nowhere).
+func (r *Request) toCount() (out, reasoning, prompt string, ok bool) {
 	if r.Tokenizer == nil || r.end.Cancelled {
-		return 0
+		return "", "", "", false
 	}
-	n := r.text.Len() + r.reasoning.Len()
 	if _, serverIn := r.serverCounts(); !serverIn {
-		n += len(r.Prompt)
+		prompt = r.Prompt
 	}
-	return n
+	return r.text.String(), r.reasoning.String(), prompt, true
 }
 
-// clientCounts tokenizes what the client counts itself: the output, the
-// reasoning, and the prompt unless the server reported its size.
+// countWork is how many bytes the client's counts of r would tokenize.
+func (r *Request) countWork() int {
+	out, reasoning, prompt, _ := r.toCount()
+	return len(out) + len(reasoning) + len(prompt)
+}
+
+// clientCounts tokenizes what toCount names.
 func (r *Request) clientCounts() counts {
-	if r.Tokenizer == nil || r.end.Cancelled {
+	out, reasoning, prompt, ok := r.toCount()
+	if !ok {
 		return counts{}
 	}
-	n := counts{known: true, out: r.Tokenizer.Count(r.text.String()), reasoning: r.Tokenizer.Count(r.reasoning.String())}
-	if _, serverIn := r.serverCounts(); !serverIn {
-		n.in = r.Tokenizer.Count(r.Prompt)
-	}
-	return n
+	return counts{known: true, out: r.Tokenizer.Count(out), reasoning: r.Tokenizer.Count(reasoning), in: r.Tokenizer.Count(prompt)}
 }
 
 // countBeside starts the client's counts of a finished request on a

@@ -64,8 +64,8 @@ type item struct {
 	buf *[]byte // a chunk of a stream, from chunkPool
 	end *End
 
-	counted *counts   // the client's counts of req, done beside the daemon
-	cut     time.Time // cut short the counts under way since before then
+	counted *counts    // the client's counts of req, done beside the daemon
+	cut     *time.Time // cut short the counts under way since before then
 }
 
 // chunkOverhead is what a queued chunk holds besides its bytes: its queue
@@ -173,7 +173,7 @@ func (d *Daemon) Flush() {
 	began := time.Now()
 	// Counts under way beside the daemon get CountGrace, then are cut
 	// short, so that no prompt however large holds up the caller for long.
-	grace := time.AfterFunc(CountGrace, func() { d.push(item{cut: began, at: time.Now()}) })
+	grace := time.AfterFunc(CountGrace, func() { d.push(item{cut: &began, at: time.Now()}) })
 	defer grace.Stop()
 	d.mu.Lock()
 	for len(d.queue) > 0 || d.busy || d.counting > 0 {
@@ -229,8 +229,8 @@ func (d *Daemon) loop() {
 
 func (d *Daemon) handle(it *item) {
 	switch {
-	case !it.cut.IsZero():
-		d.cut(it.cut)
+	case it.cut != nil:
+		d.cut(*it.cut)
 	case it.counted != nil:
 		d.counted(it.req, *it.counted)
 	case it.end != nil:

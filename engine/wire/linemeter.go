@@ -45,9 +45,6 @@ func (m *LineMeter) Add(p []byte) bool {
 	return m.open <= m.max
 }
 
-// Reset makes the meter ready for a new body.
-func (m *LineMeter) Reset() { m.open = 0 }
-
 // ends returns the indexes of the first and the last line ending in p, or
 // -1 for both when there is none.
 func (m *LineMeter) ends(p []byte) (first, last int) {
