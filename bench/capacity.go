@@ -13,7 +13,7 @@ import (
 
 	"github.com/llmlocust/llmlocust/engine/mock"
 	"github.com/llmlocust/llmlocust/engine/output"
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/script"
 )
 
@@ -119,7 +119,7 @@ func (e *e2e) profile(ctx context.Context, dir string, users int, d time.Duratio
 		return nil, fmt.Errorf("loading the scenario: %w", err)
 	}
 	defer plan.Close()
-	s, err := session.New(session.Config{Plan: plan, Host: sim.url, Tokenizer: "o200k_base", StopTimeout: stopTimeout})
+	s, err := run.New(run.Config{Plan: plan, Host: sim.url, Tokenizer: "o200k_base", StopTimeout: stopTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("starting the session: %w", err)
 	}
@@ -139,8 +139,8 @@ func (e *e2e) profile(ctx context.Context, dir string, users int, d time.Duratio
 	return p, closeErr
 }
 
-func profiledRun(ctx context.Context, s *session.Session, users int, d time.Duration, heapPath string) error {
-	if err := s.Start(session.Test{Users: users, SpawnRate: float64(users), RunTime: d}); err != nil {
+func profiledRun(ctx context.Context, s *run.Session, users int, d time.Duration, heapPath string) error {
+	if err := s.Start(run.Test{Users: users, SpawnRate: float64(users), RunTime: d}); err != nil {
 		return fmt.Errorf("starting the test: %w", err)
 	}
 	heapAt := time.NewTimer(d * 3 / 4)

@@ -86,7 +86,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
-	if err := run(ctx, cfg, os.Stdout, os.Stderr); err != nil {
+	if err := runBench(ctx, cfg, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -150,9 +150,9 @@ func parseUsers(s string) ([]int, error) {
 	return out, nil
 }
 
-// run measures everything cfg asks for, prints the table and writes the
+// runBench measures everything cfg asks for, prints the table and writes the
 // results file.
-func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+func runBench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	started := time.Now()
 	root, err := moduleRoot()
 	if err != nil {

@@ -30,7 +30,7 @@ func (c *records) Log(r *record.Record) {
 	c.mu.Unlock()
 }
 
-func (c *records) LogChunks(string, string, time.Time, int) {}
+func (c *records) Streaming(string, string, time.Time, int) {}
 
 // userState is one user's Lua state with the llm and http modules, aimed
 // at host, its requests measured by a daemon bounded by l and its context

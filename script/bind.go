@@ -5,50 +5,46 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/llmlocust/llmlocust/engine/metrics"
+	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/engine/runner"
-	"github.com/llmlocust/llmlocust/engine/secret"
-	"github.com/llmlocust/llmlocust/lualib"
 )
 
 // MockHost is the host that names the built-in simulated LLM server.
-const MockHost = "mock"
+const MockHost = run.SimulatorHost
 
-// Env is what a run gives its users: where they aim, which tasks they may
-// run, where Records and exceptions go, and how to stop the test.
-type Env struct {
-	Host         string   // -H: overrides every class's host, as in Locust
-	MockURL      string   // where the host "mock" points, once started
-	Classes      []string // user classes named on the command line; empty runs all
-	Tags         []string
-	ExcludeTags  []string
-	EqualWeights bool
+// Env is what a test gives the scenario's users (see run.Binding).
+type Env = run.Binding
 
-	Values    func(name string) (any, bool) // option values, read when used
-	Sink      lualib.Sink
-	Daemon    *metrics.Daemon // takes LLM streams; also the Sink in a run
-	Tokenizer string          // default tokenizer of LLM requests
-	Exception func(msg, traceback string)
-	StopTest  func()
-	Logf      func(format string, args ...any)
-	// Errorf logs an error a task raised, as Locust logs them: at ERROR,
-	// so that -L WARNING still shows it. nil logs through Logf.
-	Errorf  func(format string, args ...any)
-	Getenv  func(string) (string, bool)
-	Secrets *secret.Scrubber // learns the credentials requests send
-
-	// OnStopTimeout bounds on_stop once a user's work has been cancelled.
-	OnStopTimeout time.Duration
-}
+var _ run.Plan = (*Plan)(nil)
 
 // NeedsMock reports whether the run aims at the built-in simulator.
 func (p *Plan) NeedsMock(host string) bool {
 	if host != "" {
 		return host == MockHost
 	}
-	return slices.ContainsFunc(p.Classes, func(c *Class) bool { return c.Host == MockHost })
+	return slices.Contains(p.Hosts(), MockHost)
+}
+
+// Hosts are the hosts the user classes name, "" for a class without one.
+func (p *Plan) Hosts() []string {
+	out := make([]string, len(p.Classes))
+	for i, c := range p.Classes {
+		out[i] = c.Host
+	}
+	return out
+}
+
+// SecretOptions are the secret options the scenario declares, each with
+// the zero value of its kind.
+func (p *Plan) SecretOptions() map[string]any {
+	out := map[string]any{}
+	for _, o := range p.Options {
+		if o.Secret {
+			out[o.Name] = o.Kind.zero()
+		}
+	}
+	return out
 }
 
 // UserClasses binds the plan to a run: hosts resolved, tasks filtered by

@@ -96,7 +96,7 @@ func (c *callCounter) Log(r *record.Record) {
 	}
 }
 
-func (c *callCounter) LogChunks(string, string, time.Time, int) {}
+func (c *callCounter) Streaming(string, string, time.Time, int) {}
 
 // instantAnswer is a four-token chat stream with usage, as OpenAI sends
 // it, written in one piece.

@@ -275,9 +275,9 @@ type tally struct {
 
 func (t tally) Log(r *record.Record) { t.c.Log(r); t.stats.Log(r) }
 
-func (t tally) LogChunks(name, method string, at time.Time, n int) {
-	t.c.LogChunks(name, method, at, n)
-	t.stats.LogChunks(name, method, at, n)
+func (t tally) Streaming(name, method string, at time.Time, n int) {
+	t.c.Streaming(name, method, at, n)
+	t.stats.Streaming(name, method, at, n)
 }
 
 // allLLM returns every LLM Record, cancelled ones included.

@@ -16,10 +16,15 @@ import (
 // Log makes collect the daemon's consumer: it receives every Record.
 func (c *collect) Log(r *record.Record) { c.Add(*r) }
 
-// LogChunks counts token chunks as the daemon decodes them.
-func (c *collect) LogChunks(_, _ string, _ time.Time, n int) {
+// Streaming counts token chunks as the daemon decodes them, and what the
+// daemon takes back of them once their Records come.
+func (c *collect) Streaming(_, _ string, _ time.Time, n int) {
 	c.mu.Lock()
-	c.liveChunks += n
+	if n > 0 {
+		c.liveChunks += n
+	} else {
+		c.takenBack -= n
+	}
 	c.mu.Unlock()
 }
 
@@ -106,10 +111,14 @@ func TestTokenCountsExact(t *testing.T) {
 					chunks += len(r.LLM.Chunks)
 				}
 			}
-			live := c.liveChunks
+			live, back := c.liveChunks, c.takenBack
 			c.mu.Unlock()
 			if live != chunks {
 				t.Fatalf("%d chunks counted live, %d in the records", live, chunks)
+			}
+			// ... and taken back, for the Records to count them once.
+			if back != live {
+				t.Fatalf("%d chunks counted live, %d taken back", live, back)
 			}
 		})
 	}

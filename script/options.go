@@ -191,3 +191,16 @@ func toLValue(v any) lua.LValue {
 	}
 	return lua.LNil
 }
+
+// zero is the value a kind's option reads as when it may not be read.
+func (k OptionKind) zero() any {
+	switch k {
+	case KindInt:
+		return 0
+	case KindFloat:
+		return 0.0
+	case KindBool:
+		return false
+	}
+	return ""
+}

@@ -24,6 +24,7 @@ type collect struct {
 	traces     []string
 	logs       []string
 	liveChunks int
+	takenBack  int
 }
 
 func (c *collect) Add(r record.Record) {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 )
 
 // csvLinksOf are the extra downloads that a page's templateArgs list,
@@ -39,7 +39,7 @@ func TestLLMDownloadsListed(t *testing.T) {
 	t.Run("with --csv", func(t *testing.T) {
 		prefix := filepath.Join(t.TempDir(), "run")
 		f := setupSession(t,
-			func(c *session.Config) { c.CSVPrefix = prefix },
+			func(c *run.Config) { c.CSVPrefix = prefix },
 			func(c *Config) { c.CSVPrefix = prefix })
 		links := csvLinksOf(t, f)
 		if links["./stats/llm/csv"] == "" || !strings.Contains(links["./stats/llm/history/csv"], "history") {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/runner"
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/engine/stats"
 )
 
@@ -22,7 +22,7 @@ const (
 	subscriberQueue = 64
 )
 
-// source is what the feed reads from a session; *session.Session is one.
+// source is what the feed reads from a session; *run.Session is one.
 type source interface {
 	State() runner.State
 	Times() (start, end time.Time)
@@ -30,7 +30,7 @@ type source interface {
 	UserCount() int
 	UserClassesCount() map[string]int
 	Backlog() metrics.Backlog
-	Requests(since uint64) ([]session.Request, uint64)
+	Requests(since uint64) ([]run.Request, uint64)
 }
 
 // tick is what one second of a running test added.
@@ -157,7 +157,7 @@ func (f *feed) syncTest() {
 
 // add stores one second's point, requests and, every historyEvery ticks,
 // a Locust history entry, and sends them to the subscribers.
-func (f *feed) add(now time.Time, snap *stats.Snapshot, reqs []session.Request, cursor uint64) {
+func (f *feed) add(now time.Time, snap *stats.Snapshot, reqs []run.Request, cursor uint64) {
 	users := f.src.UserCount()
 	classes := f.src.UserClassesCount()
 	backlog := f.src.Backlog()
@@ -209,11 +209,11 @@ func appendBounded[T any](s []T, v T, limit int) []T {
 }
 
 // sampleRequests keeps at most n requests, evenly spread.
-func sampleRequests(reqs []session.Request, n int) []session.Request {
+func sampleRequests(reqs []run.Request, n int) []run.Request {
 	if len(reqs) <= n {
 		return reqs
 	}
-	out := make([]session.Request, n)
+	out := make([]run.Request, n)
 	for i := range out {
 		out[i] = reqs[i*len(reqs)/n]
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/record"
 	"github.com/llmlocust/llmlocust/engine/runner"
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/engine/stats"
 )
 
@@ -59,13 +59,13 @@ func (s *fakeSource) Backlog() metrics.Backlog {
 	return metrics.Backlog{Queued: 2, Oldest: 1500 * time.Millisecond}
 }
 
-func (s *fakeSource) Requests(since uint64) ([]session.Request, uint64) {
+func (s *fakeSource) Requests(since uint64) ([]run.Request, uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []session.Request
+	var out []run.Request
 	for range s.perCall {
 		s.nextReq++
-		out = append(out, session.Request{Seq: s.nextReq, Start: time.Now(), TTFT: 200 * time.Millisecond, Name: "chat", OK: true})
+		out = append(out, run.Request{Seq: s.nextReq, Start: time.Now(), TTFT: 200 * time.Millisecond, Name: "chat", OK: true})
 	}
 	return out, s.nextReq
 }

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 )
 
 func TestPercentileKey(t *testing.T) {
@@ -90,10 +90,10 @@ func TestSafeFileName(t *testing.T) {
 }
 
 func TestSampleRequests(t *testing.T) {
-	reqs := func(n int) []session.Request {
-		out := make([]session.Request, n)
+	reqs := func(n int) []run.Request {
+		out := make([]run.Request, n)
 		for i := range out {
-			out[i] = session.Request{Seq: uint64(i + 1), Start: time.Unix(int64(i), 0)}
+			out[i] = run.Request{Seq: uint64(i + 1), Start: time.Unix(int64(i), 0)}
 		}
 		return out
 	}

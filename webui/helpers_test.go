@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/script"
 )
 
@@ -28,7 +28,7 @@ const testSecret = "sk-test-WEBUI-4f1e9a7c2b"
 // the simulator.
 type fixture struct {
 	srv  *Server
-	sess *session.Session
+	sess *run.Session
 	vals *config.Values
 	logs *logRing
 }
@@ -58,13 +58,13 @@ func setup(t *testing.T, edit func(*Config)) *fixture {
 }
 
 // setupSession is setup that may change the session's config too.
-func setupSession(t *testing.T, editSession func(*session.Config), edit func(*Config)) *fixture {
+func setupSession(t *testing.T, editSession func(*run.Config), edit func(*Config)) *fixture {
 	t.Helper()
 	return setupHost(t, "mock", editSession, edit)
 }
 
 // setupHost is setupSession with host as the operator's -H.
-func setupHost(t *testing.T, host string, editSession func(*session.Config), edit func(*Config)) *fixture {
+func setupHost(t *testing.T, host string, editSession func(*run.Config), edit func(*Config)) *fixture {
 	t.Helper()
 	plan, err := script.Load(testScenario)
 	if err != nil {
@@ -73,7 +73,7 @@ func setupHost(t *testing.T, host string, editSession func(*session.Config), edi
 	t.Cleanup(plan.Close)
 	vals := parseValues(t, plan, "-f", testScenario, "-H", host, "-u", "3", "-r", "3", "-t", "10m", "--api-key", testSecret)
 	logs := &logRing{}
-	sessCfg := session.Config{
+	sessCfg := run.Config{
 		Plan:    plan,
 		Options: optionValues(vals),
 		Host:    vals.String("host"),
@@ -84,7 +84,7 @@ func setupHost(t *testing.T, host string, editSession func(*session.Config), edi
 	if editSession != nil {
 		editSession(&sessCfg)
 	}
-	sess, err := session.New(sessCfg)
+	sess, err := run.New(sessCfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func setupHost(t *testing.T, host string, editSession func(*session.Config), edi
 		t.Fatal(err)
 	}
 	cfg := Config{
-		Session: sess, Values: vals, Scenario: testScenario, Version: "1.2.3-test",
+		Session: sess, Plan: plan, Values: vals, Scenario: testScenario, Version: "1.2.3-test",
 		Logs: logs.get, Index: index,
 	}
 	if edit != nil {

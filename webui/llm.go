@@ -8,7 +8,7 @@ import (
 	"github.com/llmlocust/llmlocust/engine/output"
 
 	"github.com/llmlocust/llmlocust/engine/metrics"
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/engine/stats"
 )
 
@@ -138,7 +138,7 @@ func percentilesOf(h *stats.Histogram) Percentiles {
 	return Percentiles{P50: v(0), P90: v(1), P95: v(2), P99: v(3)}
 }
 
-func toReqs(rs []session.Request) []Req {
+func toReqs(rs []run.Request) []Req {
 	out := make([]Req, len(rs))
 	for i, r := range rs {
 		out[i] = Req{Start: r.Start, Name: r.Name, OK: r.OK}

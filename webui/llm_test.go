@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 )
 
 // TestUnmeasuredTimingsAreNull: one-token answers without reasoning have
@@ -49,7 +49,7 @@ func TestUnmeasuredTimingsAreNull(t *testing.T) {
 // scatter chart.
 func TestScatterWithoutToken(t *testing.T) {
 	at0 := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
-	reqs := toReqs([]session.Request{
+	reqs := toReqs([]run.Request{
 		{Start: at0, TTFT: 200600 * time.Microsecond, Name: "chat", OK: true},
 		{Start: at0, Name: "chat", OK: false},
 	})

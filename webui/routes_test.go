@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 )
 
 // routeCase is one route checked against a running test.
@@ -293,7 +293,7 @@ func checkEdit(t *testing.T, f *fixture) {
 func TestFullHistoryDownload(t *testing.T) {
 	prefix := filepath.Join(t.TempDir(), "run")
 	f := setupSession(t,
-		func(c *session.Config) { c.CSVPrefix, c.CSVFullHistory = prefix, true },
+		func(c *run.Config) { c.CSVPrefix, c.CSVFullHistory = prefix, true },
 		func(c *Config) { c.CSVPrefix, c.FullHistory = prefix, true })
 	if pageArgs(t, f.get(t, "/").body)["stats_history_enabled"] != true {
 		t.Error("stats_history_enabled is not set")

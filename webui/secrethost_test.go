@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 )
 
 // keyRecorder is a server that keeps the Authorization header of every
@@ -111,7 +111,7 @@ func TestSecretsGoOnlyToTheOperatorsHosts(t *testing.T) {
 // been written before the run knew a key.
 func TestStreamedDownloadsAreMasked(t *testing.T) {
 	prefix := filepath.Join(t.TempDir(), "run")
-	f := setupSession(t, func(c *session.Config) { c.CSVPrefix, c.CSVFullHistory = prefix, true },
+	f := setupSession(t, func(c *run.Config) { c.CSVPrefix, c.CSVFullHistory = prefix, true },
 		func(c *Config) { c.CSVPrefix, c.FullHistory = prefix, true })
 	file, err := os.OpenFile(prefix+"_stats_history.csv", os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {

@@ -19,13 +19,15 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/script"
 )
 
 // Config is what a Server serves.
 type Config struct {
-	Session *session.Session
+	Session *run.Session
+	// Plan is the session's scenario, for the form's classes and tasks.
+	Plan *script.Plan
 	// Values holds the option values. The form's scenario options are Set
 	// here by their flag names (max_tokens sets "max-tokens"); the form's
 	// defaults (users, spawn rate, run time, host) are read from it.
@@ -91,7 +93,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Assets == nil {
 		cfg.Assets = frontendAssets()
 	}
-	s := &Server{cfg: cfg, plan: cfg.Session.Plan(), base: cleanBase(cfg.BasePath)}
+	s := &Server{cfg: cfg, plan: cfg.Plan, base: cleanBase(cfg.BasePath)}
 	s.feed = newFeed(cfg.Session, s.writeCSV, cfg.Logf)
 	s.app = fiber.New(fiber.Config{
 		DisableStartupMessage: true,

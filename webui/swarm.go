@@ -9,7 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 )
 
 // Locust's messages, which scripts driving /swarm may look for.
@@ -97,7 +97,7 @@ func (s *Server) readForm(c *fiber.Ctx) swarmForm {
 
 // parseTest reads the test's numbers in Locust's formats; refusal, when
 // set, is the message that turns the form down.
-func (s *Server) parseTest(f swarmForm) (t session.Test, refusal string) {
+func (s *Server) parseTest(f swarmForm) (t run.Test, refusal string) {
 	t.Host = f.host
 	if !f.hostSet {
 		// A form without a host (the Edit form) keeps the last one, as

@@ -15,7 +15,7 @@ import (
 	"github.com/llmlocust/llmlocust/engine/output"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/secret"
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/engine/stats"
 	"github.com/llmlocust/llmlocust/script"
 	"github.com/llmlocust/llmlocust/webui"
@@ -29,8 +29,8 @@ const (
 
 // newSession makes the session of a run from its option values; secrets
 // is what every output of the run goes through.
-func newSession(plan *script.Plan, vals *config.Values, in config.Input, log *logger, secrets *secret.Scrubber) (*session.Session, error) {
-	return session.New(session.Config{
+func newSession(plan *script.Plan, vals *config.Values, in config.Input, log *logger, secrets *secret.Scrubber) (*run.Session, error) {
+	return run.New(run.Config{
 		Plan:           plan,
 		Options:        optionValues(vals),
 		Secrets:        secrets,
@@ -60,7 +60,7 @@ func headless(ctx context.Context, plan *script.Plan, vals *config.Values, in co
 	if err != nil {
 		return fail(stderr, err)
 	}
-	test := session.Test{Users: vals.Int("users"), SpawnRate: vals.Float("spawn-rate"), RunTime: vals.Duration("run-time")}
+	test := run.Test{Users: vals.Int("users"), SpawnRate: vals.Float("spawn-rate"), RunTime: vals.Duration("run-time")}
 	if err := s.Start(test); err != nil {
 		_, _ = s.Close()
 		return fail(stderr, err)
@@ -68,7 +68,7 @@ func headless(ctx context.Context, plan *script.Plan, vals *config.Values, in co
 	var srv *webui.Server
 	if vals.String("html") != "" {
 		// The report's charts come from the history the web server keeps.
-		if srv, err = webui.New(webui.Config{Session: s, Values: vals, Scenario: plan.File, Version: version, Index: webui.Frontend(), Logf: log.levelf}); err != nil {
+		if srv, err = webui.New(webui.Config{Session: s, Plan: plan, Values: vals, Scenario: plan.File, Version: version, Index: webui.Frontend(), Logf: log.levelf}); err != nil {
 			_, _ = s.Close()
 			return fail(stderr, err)
 		}
@@ -80,7 +80,7 @@ func headless(ctx context.Context, plan *script.Plan, vals *config.Values, in co
 
 // watch waits until the test stops, by itself, by its run time, or by
 // Ctrl-C, printing the live line and writing CSV rows meanwhile.
-func watch(ctx context.Context, s *session.Session, quiet bool, log *logger, stderr io.Writer) {
+func watch(ctx context.Context, s *run.Session, quiet bool, log *logger, stderr io.Writer) {
 	live := time.NewTicker(liveInterval)
 	defer live.Stop()
 	csvTick := time.NewTicker(csvInterval)
@@ -104,7 +104,7 @@ func watch(ctx context.Context, s *session.Session, quiet bool, log *logger, std
 	}
 }
 
-func liveLine(s *session.Session) string {
+func liveLine(s *run.Session) string {
 	b := s.Backlog()
 	start, end := testSpan(s)
 	st := s.State()
@@ -115,7 +115,7 @@ func liveLine(s *session.Session) string {
 }
 
 // testSpan is when the test started and ended, or now while it runs.
-func testSpan(s *session.Session) (start, end time.Time) {
+func testSpan(s *run.Session) (start, end time.Time) {
 	start, end = s.Times()
 	if end.IsZero() {
 		end = time.Now()
@@ -125,7 +125,7 @@ func testSpan(s *session.Session) (start, end time.Time) {
 
 // finish waits for the last Records, prints the final tables and writes
 // every file, then says how the run went.
-func finish(s *session.Session, plan *script.Plan, vals *config.Values, log *logger, stdout, stderr io.Writer, srv *webui.Server) int {
+func finish(s *run.Session, plan *script.Plan, vals *config.Values, log *logger, stdout, stderr io.Writer, srv *webui.Server) int {
 	users := s.TargetUserCount()
 	snap, err := s.Close()
 	if !vals.Bool("only-summary") {
@@ -188,7 +188,7 @@ func printTables(w io.Writer, snap *stats.Snapshot) {
 }
 
 // shownHost is the host the run aimed at, or its classes' hosts.
-func shownHost(s *session.Session, plan *script.Plan) string {
+func shownHost(s *run.Session, plan *script.Plan) string {
 	if h := s.Host(); h != "" {
 		return h
 	}

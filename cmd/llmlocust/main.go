@@ -26,13 +26,13 @@ func main() {
 		os.Exit(exitUsage)
 	}
 	ctx := onSignals()
-	os.Exit(guarded(os.Stderr, func() int { return run(ctx, in, os.Stdout, os.Stderr) }))
+	os.Exit(guarded(os.Stderr, func() int { return runCommand(ctx, in, os.Stdout, os.Stderr) }))
 }
 
-// run is the whole program with its outside world passed in, so that
+// runCommand is the whole program with its outside world passed in, so that
 // tests run it in-process. Cancelling ctx is Ctrl-C: the run stops its
 // users and still writes every output (see onSignals for the second).
-func run(ctx context.Context, in config.Input, stdout, stderr io.Writer) int {
+func runCommand(ctx context.Context, in config.Input, stdout, stderr io.Writer) int {
 	// Logs, live lines and messages reach stderr from several goroutines.
 	stderr = &lockedWriter{w: stderr}
 	if len(in.Args) > 0 && in.Args[0] == "mock" {

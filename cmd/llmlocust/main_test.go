@@ -30,7 +30,7 @@ func runCLI(t *testing.T, ctx context.Context, env map[string]string, args ...st
 		ReadFile: os.ReadFile,
 		Dir:      t.TempDir(),
 	}
-	code := run(ctx, in, &out, &errOut)
+	code := runCommand(ctx, in, &out, &errOut)
 	return result{code, out.String(), errOut.String()}
 }
 

@@ -9,7 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 )
 
 // onSignals turns the process's signals into the two stops of a run, as
@@ -47,7 +47,7 @@ func nowOf(ctx context.Context) <-chan struct{} {
 
 // stopOnSignal stops the current test after the first signal and waits
 // for its users, cancelling them at once on the second.
-func stopOnSignal(ctx context.Context, s *session.Session, log *logger) {
+func stopOnSignal(ctx context.Context, s *run.Session, log *logger) {
 	stopped := s.Stopped()
 	if stopped == nil {
 		return // no test was started

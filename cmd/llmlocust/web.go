@@ -11,7 +11,7 @@ import (
 
 	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
 	"github.com/llmlocust/llmlocust/engine/runner"
-	"github.com/llmlocust/llmlocust/engine/session"
+	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/script"
 	"github.com/llmlocust/llmlocust/webui"
 )
@@ -37,7 +37,7 @@ func web(ctx context.Context, plan *script.Plan, vals *config.Values, in config.
 		return fail(stderr, err)
 	}
 	srv, err := webui.New(webui.Config{
-		Session: s, Values: vals, Scenario: plan.File, BasePath: vals.String("web-base-path"),
+		Session: s, Plan: plan, Values: vals, Scenario: plan.File, BasePath: vals.String("web-base-path"),
 		Auth: auth, Version: version, Logs: log.recent, Logf: log.levelf, Index: webui.Frontend(),
 		CSVPrefix: vals.String("csv"), FullHistory: vals.Bool("csv-full-history"),
 	})
@@ -54,7 +54,7 @@ func web(ctx context.Context, plan *script.Plan, vals *config.Values, in config.
 		log.log(LevelWarning, "llmlocust.main", "this binary was built without the web frontend: run `make build`")
 	}
 	if vals.Bool("autostart") {
-		test := session.Test{Users: vals.Int("users"), SpawnRate: vals.Float("spawn-rate"), RunTime: vals.Duration("run-time")}
+		test := run.Test{Users: vals.Int("users"), SpawnRate: vals.Float("spawn-rate"), RunTime: vals.Duration("run-time")}
 		if err := s.Start(test); err != nil {
 			log.log(LevelError, "llmlocust.main", "starting the test: %v", err)
 		}
@@ -77,7 +77,7 @@ func web(ctx context.Context, plan *script.Plan, vals *config.Values, in config.
 
 // autoquit is closed the given seconds after a test has ended; never
 // when seconds is negative (the default).
-func autoquit(s *session.Session, seconds int) <-chan struct{} {
+func autoquit(s *run.Session, seconds int) <-chan struct{} {
 	done := make(chan struct{})
 	if seconds < 0 {
 		return done

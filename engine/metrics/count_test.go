@@ -24,7 +24,7 @@ func (l *logged) Log(r *record.Record) {
 	l.recs[r.Name] = *r
 }
 
-func (l *logged) LogChunks(string, string, time.Time, int) {}
+func (l *logged) Streaming(string, string, time.Time, int) {}
 
 func (l *logged) get(name string) (record.Record, bool) {
 	l.mu.Lock()

@@ -46,10 +46,11 @@ func (r *Request) crashed(reason string, c Consumer) {
 	rec := record.Record{
 		Name: r.Name, Method: r.Method, Start: r.Start, ResponseTime: r.end.At.Sub(r.Start),
 		ContentLength: r.end.Bytes, Status: r.end.Status, Error: reason, Cancelled: r.end.Cancelled,
-		LLM: &record.LLM{Done: r.end.At.Sub(r.Start)},
+		LLM: &record.LLM{},
 	}
 	func() {
 		defer func() { _ = recover() }() // the stats may be what broke
+		r.takeBack(c)
 		c.Log(&rec)
 	}()
 	r.result <- Result{Record: rec}

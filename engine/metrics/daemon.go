@@ -13,11 +13,16 @@ import (
 	"github.com/llmlocust/llmlocust/engine/record"
 )
 
-// Consumer receives the Records the daemon builds, and each token chunk
-// of a stream as it is decoded, on the daemon's goroutine only.
+// Consumer receives, on the daemon's goroutine only, the Records the
+// daemon builds and, while streams are open, their token chunks as they
+// are decoded, so that live rates need not wait for requests to end.
+// Chunks are provisional: just before it logs a stream's Record, the
+// daemon takes back (n < 0) what it handed over of it, so that every
+// figure comes from Records alone and the same Records, however they
+// arrive (replayed from a file, merged at a master), give the same stats.
 type Consumer interface {
 	Log(r *record.Record)
-	LogChunks(name, method string, at time.Time, n int)
+	Streaming(name, method string, at time.Time, n int)
 }
 
 // Daemon queues work and does it on one goroutine of its own. Nothing

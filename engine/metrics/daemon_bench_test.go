@@ -14,7 +14,7 @@ import (
 type nopConsumer struct{}
 
 func (nopConsumer) Log(*record.Record)                       {}
-func (nopConsumer) LogChunks(string, string, time.Time, int) {}
+func (nopConsumer) Streaming(string, string, time.Time, int) {}
 
 // BenchmarkStreamThroughDaemon hands the daemon a 64-token OpenAI chat
 // stream as the reader would, one event per read, and waits for the

@@ -23,7 +23,7 @@ func (g *gate) Log(r *record.Record) {
 	g.seen.Store(r.Name, true)
 }
 
-func (g *gate) LogChunks(string, string, time.Time, int) {}
+func (g *gate) Streaming(string, string, time.Time, int) {}
 
 func TestAddNeverBlocksAndLosesNothing(t *testing.T) {
 	g := &gate{open: make(chan struct{})}

@@ -33,7 +33,7 @@ func (s *stall) Log(r *record.Record) {
 	s.records <- *r
 }
 
-func (s *stall) LogChunks(string, string, time.Time, int) {}
+func (s *stall) Streaming(string, string, time.Time, int) {}
 
 // stalled returns a daemon bounded by l that is stuck in its consumer, so
 // that whatever is handed to it now waits in the queue.

@@ -44,7 +44,8 @@ type Request struct {
 	decoder      wire.Decoder
 	text         strings.Builder
 	reasoning    strings.Builder
-	chunks       []record.Chunk // Tokens holds text bytes until finish shares out the tokens
+	chunks       []record.Chunk
+	weights      []int32 // the text bytes of each chunk, by which its tokens are shared out
 	ttfo         time.Duration
 	usage        *wire.Usage
 	eventToks    int
@@ -168,7 +169,7 @@ func (r *Request) feed(data []byte, at time.Time, c Consumer) {
 		r.splitFailed(err)
 	}
 	if n := len(r.chunks) - chunks; n > 0 {
-		c.LogChunks(r.Name, r.Method, at, n)
+		c.Streaming(r.Name, r.Method, at, n)
 	}
 }
 
@@ -220,14 +221,15 @@ func (r *Request) event(ev wire.Event, at time.Time) {
 	r.text.WriteString(delta.Text)
 	r.reasoning.WriteString(delta.Reasoning)
 	weight := len(delta.Text) + len(delta.Reasoning)
-	r.chunks = append(r.chunks, record.Chunk{At: offset, Tokens: max(weight, 1)})
+	r.chunks = append(r.chunks, record.Chunk{At: offset})
+	r.weights = append(r.weights, int32(max(weight, 1)))
 	if r.kept += weight + chunkKept; r.kept > r.d.limits.Text {
 		r.halt(r.d.limits.TextError())
 	}
 }
 
-// chunkKept is what the time of one token chunk costs to keep.
-const chunkKept = int(unsafe.Sizeof(record.Chunk{}))
+// chunkKept is what the time and weight of one token chunk cost to keep.
+const chunkKept = int(unsafe.Sizeof(record.Chunk{})) + 4
 
 // fail keeps the first reason a request failed for.
 func (r *Request) fail(reason string) {
@@ -245,7 +247,7 @@ func (r *Request) finish(e *End, c Consumer) {
 			r.splitFailed(err)
 		}
 		if n := len(r.chunks) - chunks; n > 0 {
-			c.LogChunks(r.Name, r.Method, e.At, n)
+			c.Streaming(r.Name, r.Method, e.At, n)
 		}
 	}
 	switch {
@@ -274,14 +276,16 @@ func (r *Request) complete(n counts, c Consumer) {
 		LLM: r.llm(e, n),
 	}
 	// The stats count the request before its user hears of it, so that
-	// whatever the user does next sees it counted.
+	// whatever the user does next sees it counted; what they counted of it
+	// while it streamed is taken back first, for the Record to count it.
+	r.takeBack(c)
 	c.Log(&rec)
 	r.delivered = true
 	r.result <- Result{Record: rec, Text: r.text.String(), Reasoning: r.reasoning.String(), Finish: r.finishReason}
 }
 
 func (r *Request) llm(e *End, n counts) *record.LLM {
-	l := &record.LLM{Done: e.At.Sub(r.Start), Chunks: r.chunks, TTFO: r.ttfo, Reasoning: r.reasoning.Len() > 0, LiveCounted: true}
+	l := &record.LLM{Chunks: r.chunks, TTFO: r.ttfo, Reasoning: r.reasoning.Len() > 0}
 	if !e.Headers.IsZero() {
 		l.TTFB = e.Headers.Sub(r.Start)
 	}
@@ -289,8 +293,27 @@ func (r *Request) llm(e *End, n counts) *record.LLM {
 		l.TTFT, l.E2E = r.chunks[0].At, r.chunks[n-1].At
 	}
 	r.countTokens(l, n)
-	shareTokens(l.Chunks, l.OutputTokens)
+	shareTokens(l.Chunks, r.weights, l.OutputTokens)
 	return l
+}
+
+// takeBack undoes the provisional counts c was given of r's chunks while
+// it streamed, a second at a time.
+func (r *Request) takeBack(c Consumer) {
+	var sec int64
+	n := 0
+	for _, ch := range r.chunks {
+		at := r.Start.Add(ch.At)
+		if s := at.Unix(); s != sec && n > 0 {
+			c.Streaming(r.Name, r.Method, time.Unix(sec, 0), -n)
+			n = 0
+		}
+		sec = at.Unix()
+		n++
+	}
+	if n > 0 {
+		c.Streaming(r.Name, r.Method, time.Unix(sec, 0), -n)
+	}
 }
 
 // countTokens applies the rule of DESIGN §4 to the client's counts n: the
@@ -342,13 +365,13 @@ func (r *Request) serverCounts() (out, in bool) {
 	return out, in
 }
 
-// shareTokens spreads total tokens over the chunks in proportion to the
-// text bytes each carried (held in Tokens until now), by largest
-// remainder, so that the shares add up to total exactly.
-func shareTokens(chunks []record.Chunk, total int) {
+// shareTokens spreads total tokens over the chunks in proportion to their
+// weights (the text bytes each carried), by largest remainder, so that the
+// shares add up to total exactly.
+func shareTokens(chunks []record.Chunk, weights []int32, total int) {
 	weight := 0
-	for _, c := range chunks {
-		weight += c.Tokens
+	for _, w := range weights {
+		weight += int(w)
 	}
 	if weight == 0 || len(chunks) == 0 {
 		return
@@ -356,7 +379,7 @@ func shareTokens(chunks []record.Chunk, total int) {
 	given := 0
 	rems := make([]int, len(chunks))
 	for i := range chunks {
-		exact := total * chunks[i].Tokens
+		exact := total * int(weights[i])
 		chunks[i].Tokens, rems[i] = exact/weight, exact%weight
 		given += chunks[i].Tokens
 	}

@@ -112,8 +112,8 @@ func llmRecord(name string, start time.Time, ttft time.Duration, chunks, perChun
 	}
 	l.OutputTokens = chunks * perChunk
 	l.E2E = l.Chunks[chunks-1].At
-	l.Done = l.E2E + 5*time.Millisecond
-	return &record.Record{Method: "POST", Name: name, Start: start, ResponseTime: l.Done, Status: 200, LLM: l}
+	done := l.E2E + 5*time.Millisecond
+	return &record.Record{Method: "POST", Name: name, Start: start, ResponseTime: done, Status: 200, LLM: l}
 }
 
 // failAfter accepts n bytes, then fails every write.

@@ -77,7 +77,7 @@ func TestSummaryOneTokenAnswers(t *testing.T) {
 		s.Log(&record.Record{
 			Method: "POST", Name: "short", Start: goldenStart.Add(time.Duration(i) * time.Second), Status: 200,
 			ResponseTime: ttft + time.Millisecond,
-			LLM: &record.LLM{TTFT: ttft, E2E: ttft, Done: ttft + time.Millisecond, OutputTokens: 1,
+			LLM: &record.LLM{TTFT: ttft, E2E: ttft, OutputTokens: 1,
 				Source: record.SourceUsage, Chunks: []record.Chunk{{At: ttft, Tokens: 1}}},
 		})
 	}

@@ -74,13 +74,13 @@ type LLM struct {
 	TTFB time.Duration // response headers arrived
 	TTFT time.Duration // first chunk carrying an output token (content or reasoning)
 	TTFO time.Duration // first chunk with visible (non-reasoning) content; 0 when there was none
-	E2E  time.Duration // last token chunk
-	Done time.Duration // the stream closed
+	E2E  time.Duration // last token chunk; the stream closed at Record.ResponseTime
 
 	// Chunks are the token chunks in arrival order. Tokens of a chunk are
 	// the request's output tokens shared out over its chunks by the size
 	// of their text, so that they add up to OutputTokens; they date tokens
-	// to the second they arrived.
+	// to the second they arrived. The Record holds all there is to know of
+	// the request: stats fed the same Records agree, however they came.
 	Chunks []Chunk
 
 	OutputTokens    int
@@ -97,12 +97,6 @@ type LLM struct {
 
 	// Reasoning is true when reasoning text was seen (TTFO then matters).
 	Reasoning bool
-
-	// LiveCounted says one token of each chunk was already counted, in
-	// the second it arrived, while the stream was open (so that the live
-	// output rate need not wait for the request to end); the stats then
-	// add only the rest.
-	LiveCounted bool
 }
 
 // Chunk is one token-carrying stream event.

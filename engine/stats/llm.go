@@ -125,7 +125,8 @@ type llmEntry struct {
 	mismatches                int64
 
 	hist   [numTimings]Histogram
-	tokens tokenRing
+	tokens tokenRing // from Records
+	open   tokenRing // from streams still open, until their Records come
 	window timingWindow
 }
 
@@ -183,36 +184,19 @@ func (e *llmEntry) log(r *record.Record, end time.Time) {
 	}
 }
 
-// logTokenSeconds dates each chunk's tokens to the second it arrived; for
-// a stream counted live, one token of each chunk was counted already by
-// LogChunks. Tokens that no chunk carries (a count reported without a stream,
-// say) are dated to the request's end.
+// logTokenSeconds dates each chunk's tokens to the second it arrived.
+// Tokens that no chunk carries (a count reported without a stream, say)
+// are dated to the request's end.
 func (e *llmEntry) logTokenSeconds(r *record.Record, end time.Time) {
-	var dated, counted int64
-	if r.LLM.LiveCounted {
-		counted = 1
-	}
+	var dated int64
 	for _, c := range r.LLM.Chunks {
 		dated += int64(c.Tokens)
 		if at := r.Start.Add(c.At); !at.Before(e.start) {
-			e.tokens.add(at.Unix(), int64(c.Tokens)-counted)
+			e.tokens.add(at.Unix(), int64(c.Tokens))
 		}
 	}
 	if rest := int64(r.LLM.OutputTokens) - dated; rest > 0 {
 		e.tokens.add(end.Unix(), rest)
-	}
-}
-
-// unlogChunks takes back the tokens LogChunks counted for a request that
-// was cancelled, and so counts nowhere.
-func (e *llmEntry) unlogChunks(r *record.Record) {
-	if !r.LLM.LiveCounted {
-		return
-	}
-	for _, c := range r.LLM.Chunks {
-		if at := r.Start.Add(c.At); !at.Before(e.start) {
-			e.tokens.add(at.Unix(), -1)
-		}
 	}
 }
 
@@ -266,10 +250,27 @@ func (e *llmEntry) snapshot(now time.Time) *LLMEntry {
 	for t := range e.hist {
 		out.hist[t] = e.hist[t].clone()
 	}
-	nowSec := now.Unix()
-	for _, s := range e.tokens {
-		if s.n > 0 && s.sec > nowSec-tokenSeconds && s.sec <= nowSec {
-			out.bySecond = append(out.bySecond, SecondTokens{Second: s.sec, Tokens: s.n})
+	out.bySecond = e.tokenSeconds(now.Unix())
+	return out
+}
+
+// tokenSeconds is the output tokens of each recent second: those Records
+// dated to it, and those open streams brought in it so far (since the
+// second the entry started).
+func (e *llmEntry) tokenSeconds(nowSec int64) []SecondTokens {
+	var out []SecondTokens
+	for i := range e.tokens {
+		done, open := e.tokens[i], e.open[i]
+		if open.sec < e.start.Unix() {
+			open.n = 0
+		}
+		if done.sec == open.sec {
+			done.n, open.n = done.n+open.n, 0
+		}
+		for _, s := range [...]struct{ sec, n int64 }{done, open} {
+			if s.n > 0 && s.sec > nowSec-tokenSeconds && s.sec <= nowSec {
+				out = append(out, SecondTokens{Second: s.sec, Tokens: s.n})
+			}
 		}
 	}
 	return out

@@ -26,8 +26,8 @@ func llmRec(name string, start time.Duration, chunkMS []float64, tokens ...int) 
 	}
 	l.TTFT = l.Chunks[0].At
 	l.E2E = l.Chunks[len(l.Chunks)-1].At
-	l.Done = l.E2E + ms(5)
-	return &record.Record{Method: "POST", Name: name, Start: t0.Add(start), ResponseTime: l.Done, LLM: l}
+	done := l.E2E + ms(5)
+	return &record.Record{Method: "POST", Name: name, Start: t0.Add(start), ResponseTime: done, LLM: l}
 }
 
 func TestLLMEntryCounts(t *testing.T) {
@@ -48,7 +48,7 @@ func TestLLMEntryCounts(t *testing.T) {
 	mismatch.LLM.ServerTokens, mismatch.LLM.ClientTokens, mismatch.LLM.Mismatch = 1, 2, true
 
 	empty := &record.Record{Method: "POST", Name: "chat", Start: t0.Add(4 * time.Second),
-		ResponseTime: ms(30), LLM: &record.LLM{TTFB: ms(25), Done: ms(30)}}
+		ResponseTime: ms(30), LLM: &record.LLM{TTFB: ms(25)}}
 	plain := rec("GET", "/health", 5*time.Second, ms(3))
 	cancelled := llmRec("chat", 5*time.Second, []float64{10, 20})
 	cancelled.Cancelled = true
@@ -285,26 +285,29 @@ func TestConcurrentLLMLogAndSnapshot(t *testing.T) {
 	}
 }
 
-// A stream's chunks count live, one token each, as they arrive; the
-// finished Record adds what they really carried, and a cancelled one takes
-// them back.
+// A stream's chunks count live, one token each, as they arrive; once its
+// Record comes they are taken back and the Record counts what they really
+// carried, and a cancelled one counts nowhere.
 func TestLiveChunkCounting(t *testing.T) {
 	s := New(t0)
 	live := llmRec("chat", 0, []float64{100, 1100, 2100}, 3, 1, 2)
-	live.LLM.LiveCounted = true
 	cancelled := llmRec("chat", 0, []float64{300, 1300})
-	cancelled.LLM.LiveCounted, cancelled.Cancelled = true, true
-	for _, r := range []*record.Record{live, cancelled} {
+	cancelled.Cancelled = true
+	streaming := func(r *record.Record, n int) {
 		for _, c := range r.LLM.Chunks {
-			s.LogChunks(r.Name, r.Method, r.Start.Add(c.At), 1)
+			s.Streaming(r.Name, r.Method, r.Start.Add(c.At), n)
 		}
 	}
+	streaming(live, 1)
+	streaming(cancelled, 1)
 	sec := t0.Unix()
 	if got := s.Snapshot(t0.Add(3 * time.Second)).LLMTotal.OutputTokensBySecond(); !slices.Equal(got, []SecondTokens{{sec, 2}, {sec + 1, 2}, {sec + 2, 1}}) {
 		t.Fatalf("while streaming: %v", got)
 	}
-	s.Log(live)
-	s.Log(cancelled)
+	for _, r := range []*record.Record{live, cancelled} {
+		streaming(r, -1)
+		s.Log(r)
+	}
 	snap := s.Snapshot(t0.Add(3 * time.Second))
 	if got := snap.LLMTotal.OutputTokensBySecond(); !slices.Equal(got, []SecondTokens{{sec, 3}, {sec + 1, 1}, {sec + 2, 2}}) {
 		t.Fatalf("after the records: %v", got)

@@ -15,14 +15,14 @@ import (
 func BenchmarkLogLLMRecord(b *testing.B) {
 	const chunks = 64
 	s := New(t0)
-	l := &record.LLM{Source: record.SourceUsage, OutputTokens: chunks, InputTokens: 12, LiveCounted: true,
+	l := &record.LLM{Source: record.SourceUsage, OutputTokens: chunks, InputTokens: 12,
 		Chunks: make([]record.Chunk, chunks)}
 	for c := range l.Chunks {
 		l.Chunks[c] = record.Chunk{At: 200*time.Millisecond + time.Duration(c)*20*time.Millisecond, Tokens: 1}
 	}
 	l.E2E = l.Chunks[chunks-1].At
-	l.Done = l.E2E + time.Millisecond
-	r := &record.Record{Method: "POST", Name: "chat", ResponseTime: l.Done, LLM: l}
+	done := l.E2E + time.Millisecond
+	r := &record.Record{Method: "POST", Name: "chat", ResponseTime: done, LLM: l}
 	i := 0
 	b.ReportAllocs()
 	for b.Loop() {

@@ -59,9 +59,6 @@ func (s *RequestStats) Log(r *record.Record) {
 	defer s.mu.Unlock()
 	if r.Cancelled {
 		s.cancelled++
-		if r.LLM != nil {
-			s.llmEntry(r.Name, r.Method).unlogChunks(r)
-		}
 		return
 	}
 	at := r.End()
@@ -82,17 +79,17 @@ func (s *RequestStats) Log(r *record.Record) {
 	}
 }
 
-// LogChunks counts n token chunks of a stream still open, in the second
-// they arrived, so that the live output rate does not wait for the request
-// to end. It counts one token a chunk; Log later adds what the chunks
-// really carried.
-func (s *RequestStats) LogChunks(name, method string, at time.Time, n int) {
+// Streaming counts n token chunks of a stream still open, one token
+// each, in the second they arrived, so that the live output rate does not
+// wait for the request to end. These counts are provisional and kept
+// apart from what Records add: whoever hands them over takes them back
+// (n < 0) when the stream's Record is logged, which then counts what the
+// chunks really carried. A reset leaves them be, so that what is taken
+// back is always what was given.
+func (s *RequestStats) Streaming(name, method string, at time.Time, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.llmEntry(name, method)
-	if !at.Before(e.start) {
-		e.tokens.add(at.Unix(), int64(n))
-	}
+	s.llmEntry(name, method).open.add(at.Unix(), int64(n))
 }
 
 func (s *RequestStats) llmEntry(name, method string) *llmEntry {

@@ -1,21 +1,15 @@
-package session
+package run
 
 import (
 	"testing"
 	"time"
 
 	"github.com/llmlocust/llmlocust/engine/runner"
-	"github.com/llmlocust/llmlocust/script"
 )
 
 func newSession(t *testing.T) *Session {
 	t.Helper()
-	plan, err := script.Load("testdata/chat.lua")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(plan.Close)
-	s, err := New(Config{Plan: plan, Host: "mock", Tokenizer: "o200k_base",
+	s, err := New(Config{Plan: &chatPlan{wait: 50 * time.Millisecond}, Host: "mock", Tokenizer: "o200k_base",
 		Options: func(string) (any, bool) { return nil, false }})
 	if err != nil {
 		t.Fatal(err)
@@ -76,12 +70,7 @@ func TestTestsOneAfterAnother(t *testing.T) {
 }
 
 func TestStartErrors(t *testing.T) {
-	plan, err := script.Load("testdata/chat.lua")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer plan.Close()
-	s, err := New(Config{Plan: plan, Options: func(string) (any, bool) { return nil, false }})
+	s, err := New(Config{Plan: &chatPlan{}, Options: func(string) (any, bool) { return nil, false }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,7 @@
 // server when asked to, spawns users through a runner, and feeds the
 // metrics daemon and the stats that the console, the files and the web UI
 // read. Headless runs and the web UI drive it alike.
-package session
+package run
 
 import (
 	"errors"
@@ -14,16 +14,16 @@ import (
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/mock"
 	"github.com/llmlocust/llmlocust/engine/output"
+	"github.com/llmlocust/llmlocust/engine/record"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/secret"
 	"github.com/llmlocust/llmlocust/engine/stats"
 	"github.com/llmlocust/llmlocust/engine/tokenize"
-	"github.com/llmlocust/llmlocust/script"
 )
 
 // Config is what every test of the session shares.
 type Config struct {
-	Plan *script.Plan
+	Plan Plan
 	// Options reads a scenario option by its Lua name, as it stands when
 	// read (the web form may change it between tests).
 	Options func(name string) (any, bool)
@@ -50,6 +50,11 @@ type Config struct {
 	// ours) under that prefix.
 	CSVPrefix      string
 	CSVFullHistory bool
+
+	// OnRecord, when set, is given every Record as it reaches the stats,
+	// on the metrics daemon's goroutine: it must not block (copy, queue,
+	// return). The Record is not to be changed.
+	OnRecord func(r *record.Record)
 
 	// Logf writes a log line at a level ("INFO", "WARNING", "ERROR") for a
 	// logger name ("llmlocust.runner").
@@ -100,7 +105,7 @@ func New(cfg Config) (*Session, error) {
 	}
 	now := time.Now()
 	s := &Session{cfg: cfg, stats: stats.New(now), reqs: newRequestLog(), host: cfg.Host, start: now}
-	s.daemon = metrics.NewDaemonWithLimits(tee{s.stats, s.reqs}, cfg.Limits)
+	s.daemon = metrics.NewDaemonWithLimits(tee{s.stats, s.reqs, cfg.OnRecord}, cfg.Limits)
 	s.daemon.OnPanic(func(v any, stack []byte) {
 		cfg.Logf("ERROR", "llmlocust.metrics", "internal error (a bug in llmlocust; the request failed, the run goes on): %v\n%s", v, stack)
 	})
@@ -171,7 +176,7 @@ func (s *Session) newRunner(host string, runTime time.Duration) (*runner.Runner,
 	if err := s.ensureMock(host); err != nil {
 		return nil, err
 	}
-	classes, err := s.cfg.Plan.UserClasses(s.env(host))
+	classes, err := s.cfg.Plan.UserClasses(s.binding(host))
 	if err != nil {
 		return nil, err
 	}
@@ -189,8 +194,8 @@ func (s *Session) newRunner(host string, runTime time.Duration) (*runner.Runner,
 	})
 }
 
-func (s *Session) env(host string) *script.Env {
-	return &script.Env{
+func (s *Session) binding(host string) *Binding {
+	return &Binding{
 		Host:         host,
 		MockURL:      s.mockURL,
 		Classes:      s.cfg.Classes,
@@ -216,7 +221,7 @@ func (s *Session) env(host string) *script.Env {
 // ensureMock starts the built-in simulated server the first time a test
 // aims at it.
 func (s *Session) ensureMock(host string) error {
-	if s.mock != nil || !s.cfg.Plan.NeedsMock(host) {
+	if s.mock != nil || !needsSimulator(s.cfg.Plan, host) {
 		return nil
 	}
 	cfg := mock.DefaultConfig()
@@ -376,7 +381,7 @@ func (s *Session) Times() (start, end time.Time) {
 }
 
 // Plan is the session's scenario.
-func (s *Session) Plan() *script.Plan { return s.cfg.Plan }
+func (s *Session) Plan() Plan { return s.cfg.Plan }
 
 // Requests returns the finished LLM requests logged after sequence
 // number since (at most the last few thousand), and the newest number.

@@ -1,4 +1,4 @@
-package session
+package run
 
 import (
 	"fmt"
@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 
 	"github.com/llmlocust/llmlocust/engine/secret"
-	"github.com/llmlocust/llmlocust/script"
 )
 
 // keys is what the session keeps to protect the run's secrets: the
@@ -16,7 +15,7 @@ import (
 // current test may read.
 type keys struct {
 	scrub  *secret.Scrubber
-	secret map[string]script.OptionKind // the secret options, by Lua name
+	secret map[string]any // the secret options, by Lua name, with their zero values
 	grant  atomic.Pointer[grant]
 }
 
@@ -32,12 +31,7 @@ func (s *Session) initKeys() {
 	if s.keys.scrub == nil {
 		s.keys.scrub = secret.New()
 	}
-	s.keys.secret = map[string]script.OptionKind{}
-	for _, o := range s.cfg.Plan.Options {
-		if o.Secret {
-			s.keys.secret[o.Name] = o.Kind
-		}
-	}
+	s.keys.secret = s.cfg.Plan.SecretOptions()
 	s.keys.grant.Store(&grant{all: true})
 	s.learnSecrets()
 }
@@ -96,38 +90,23 @@ func (s *Session) warnKeys(host string) {
 // read reads as its type's zero value.
 func (s *Session) option(name string) (any, bool) {
 	v, ok := s.readOption(name)
-	kind, isSecret := s.keys.secret[name]
+	zero, isSecret := s.keys.secret[name]
 	if !isSecret {
 		return v, ok
 	}
 	if g := s.keys.grant.Load(); g.all || g.own[name] {
 		return v, ok
 	}
-	return zeroOf(kind), true
-}
-
-func zeroOf(k script.OptionKind) any {
-	switch k {
-	case script.KindInt:
-		return 0
-	case script.KindFloat:
-		return 0.0
-	case script.KindBool:
-		return false
-	}
-	return ""
+	return zero, true
 }
 
 // operatorHost reports whether host is one the operator named or the
 // simulator; "" stands for the classes' own hosts.
 func (s *Session) operatorHost(host string) bool {
-	if host == "" || host == script.MockHost {
+	if host == "" || host == SimulatorHost {
 		return true
 	}
-	named := []string{s.cfg.Host}
-	for _, c := range s.cfg.Plan.Classes {
-		named = append(named, c.Host)
-	}
+	named := append([]string{s.cfg.Host}, s.cfg.Plan.Hosts()...)
 	return slices.ContainsFunc(named, func(h string) bool { return h != "" && sameHost(h, host) })
 }
 
@@ -152,9 +131,9 @@ func (s *Session) Withheld() []string {
 		return nil
 	}
 	var out []string
-	for name, kind := range s.keys.secret {
+	for name, zero := range s.keys.secret {
 		v, ok := s.readOption(name)
-		if ok && !g.own[name] && v != zeroOf(kind) {
+		if ok && !g.own[name] && v != zero {
 			out = append(out, name)
 		}
 	}

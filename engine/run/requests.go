@@ -1,4 +1,4 @@
-package session
+package run
 
 import (
 	"sync"
@@ -77,15 +77,19 @@ func sortBySeq(rs []Request) {
 // tee hands each Record and chunk to the stats, and each finished LLM
 // request to the request log.
 type tee struct {
-	stats *stats.RequestStats
-	log   *requestLog
+	stats    *stats.RequestStats
+	log      *requestLog
+	onRecord func(r *record.Record)
 }
 
 func (t tee) Log(r *record.Record) {
 	t.stats.Log(r)
 	t.log.add(r)
+	if t.onRecord != nil {
+		t.onRecord(r)
+	}
 }
 
-func (t tee) LogChunks(name, method string, at time.Time, n int) {
-	t.stats.LogChunks(name, method, at, n)
+func (t tee) Streaming(name, method string, at time.Time, n int) {
+	t.stats.Streaming(name, method, at, n)
 }

@@ -1,0 +1,104 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/llmlocust/llmlocust/engine/metrics"
+	"github.com/llmlocust/llmlocust/engine/runner"
+	"github.com/llmlocust/llmlocust/engine/stream"
+	"github.com/llmlocust/llmlocust/engine/wire"
+)
+
+// chatPlan is a scenario written in Go: users of one class that stream
+// chat completions back to back, as testdata/chat.lua would in Lua.
+type chatPlan struct {
+	host string // the class's own host
+	wait time.Duration
+}
+
+func (p *chatPlan) Hosts() []string                                { return []string{p.host} }
+func (p *chatPlan) SecretOptions() map[string]any                  { return map[string]any{} }
+func (p *chatPlan) Shape(func(msg, traceback string)) runner.Shape { return nil }
+func (p *chatPlan) FireTestStart(func(msg, traceback string))      {}
+func (p *chatPlan) FireTestStop(func(msg, traceback string))       {}
+func (p *chatPlan) UserClasses(b *Binding) ([]runner.UserClass, error) {
+	host := b.Host
+	if host == "" {
+		host = p.host
+	}
+	if host == SimulatorHost {
+		host = b.MockURL
+	}
+	switch {
+	case host == "":
+		return nil, errors.New("no host: give -H")
+	case !strings.HasPrefix(host, "http://") && !strings.HasPrefix(host, "https://"):
+		return nil, errors.New("the host needs a scheme")
+	}
+	format, err := wire.Lookup("openai-chat")
+	if err != nil {
+		return nil, err
+	}
+	return []runner.UserClass{&chatClass{plan: p, b: b, url: host + "/v1/chat/completions", format: format}}, nil
+}
+
+type chatClass struct {
+	plan   *chatPlan
+	b      *Binding
+	url    string
+	format wire.Format
+}
+
+func (c *chatClass) Name() string    { return "Chat" }
+func (c *chatClass) Weight() int     { return 1 }
+func (c *chatClass) FixedCount() int { return 0 }
+func (c *chatClass) NewUser(int) (runner.User, error) {
+	return &chatUser{class: c, client: stream.NewClient()}, nil
+}
+
+type chatUser struct {
+	class  *chatClass
+	client *stream.Client
+}
+
+const chatBody = `{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":8,"stream":true,"stream_options":{"include_usage":true}}`
+
+func (u *chatUser) Run(ctx context.Context, stop <-chan struct{}) error {
+	defer u.client.CloseIdle()
+	for {
+		select {
+		case <-stop:
+			return nil
+		case <-ctx.Done():
+			return nil
+		default:
+		}
+		u.chat(ctx)
+		select {
+		case <-stop:
+			return nil
+		case <-ctx.Done():
+			return nil
+		case <-time.After(u.class.plan.wait):
+		}
+	}
+}
+
+func (u *chatUser) chat(ctx context.Context) {
+	d := u.class.b.Daemon
+	r := &metrics.Request{Name: "chat", Method: http.MethodPost, Format: u.class.format}
+	d.Begin(r)
+	req := stream.Request{Method: http.MethodPost, URL: u.class.url, Body: []byte(chatBody),
+		Header: [][2]string{{"Content-Type", "application/json"}}}
+	res := u.client.Stream(ctx, req, stream.Timeouts{}, r)
+	end := metrics.End{At: res.End, Status: res.Status, Headers: res.Headers, Cancelled: res.Cancelled, Bytes: res.Bytes}
+	if res.Err != nil {
+		end.Err = stream.Describe(res.Err)
+	}
+	r.Finish(end)
+	r.Wait(ctx)
+}
