@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/llmlocust/llmlocust/engine/metrics"
-	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/run"
+	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/stats"
 )
 

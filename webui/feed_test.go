@@ -9,8 +9,8 @@ import (
 
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/record"
-	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/run"
+	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/stats"
 )
 

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
-	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/run"
+	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/script"
 	"github.com/llmlocust/llmlocust/webui"
 )
