@@ -242,6 +242,7 @@ func (d *Daemon) handle(it *item) {
 		it.req.finish(it.end, d.consumer)
 	case it.req != nil:
 		it.req.feed(*it.buf, it.at, d.consumer)
+		it.req.first.check()
 		d.bytes.Add(-chunkSize(it.buf))
 		if cap(*it.buf) <= 64<<10 {
 			chunkPool.Put(it.buf)

@@ -29,9 +29,9 @@ type Request struct {
 	Tokenizer    tokenize.Tokenizer // nil: no client-side count
 	Prompt       string             // prompt text, for input tokens when the server reports none
 
-	d          *Daemon
-	firstToken atomic.Bool
-	result     chan Result
+	d      *Daemon
+	first  firstToken
+	result chan Result
 	// stop is set once the daemon found the request to cross a bound; the
 	// reader then stops at its next read and the Record says why.
 	stop atomic.Pointer[LimitError]
@@ -110,7 +110,11 @@ func (r *Request) Chunk(data []byte, at time.Time) error {
 	}
 	buf := chunkPool.Get().(*[]byte)
 	*buf = append((*buf)[:0], data...)
+	// Counted before it is queued, so that the first-token timeout never
+	// takes a read in the queue for one the daemon has decoded.
+	r.first.queued.Add(1)
 	if !r.d.pushChunk(item{req: r, buf: buf, at: at}, chunkSize(buf)) {
+		r.first.queued.Add(-1)
 		chunkPool.Put(buf)
 		return r.d.limits.BacklogError()
 	}
@@ -129,10 +133,6 @@ func (r *Request) halt(err *LimitError) {
 // chunkPool recycles the copies of body reads: the splitter keeps no
 // reference to what it was fed once Feed returns.
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-
-// FirstToken implements stream.Sink: whether the daemon has decoded a
-// token of this stream yet.
-func (r *Request) FirstToken() bool { return r.firstToken.Load() }
 
 // Finish queues the end of the stream.
 func (r *Request) Finish(e End) {
@@ -213,7 +213,7 @@ func (r *Request) event(ev wire.Event, at time.Time) {
 	}
 	offset := at.Sub(r.Start)
 	if len(r.chunks) == 0 {
-		r.firstToken.Store(true)
+		r.first.tokenAt(offset)
 	}
 	if delta.Text != "" && r.ttfo == 0 {
 		r.ttfo = offset
@@ -253,6 +253,8 @@ func (r *Request) finish(e *End, c Consumer) {
 	switch {
 	case r.stop.Load() != nil:
 		r.err = r.stop.Load().Error() // a bound ended the stream, whatever the transport saw then
+	case r.first.failure() != "":
+		r.err = r.first.failure() // decided late; the stream may have ended meanwhile
 	case e.Err != "":
 		r.err = e.Err // the transport's reason explains what came after it
 	case r.err == "" && r.events == 0 && len(r.head) > 0:

@@ -34,9 +34,13 @@ type Sink interface {
 	// with that error as its reason, and its connection is closed: the
 	// sink refuses more (a bound was crossed).
 	Chunk(data []byte, at time.Time) error
-	// FirstToken reports whether a token has been seen yet, for the
-	// first-token timeout.
-	FirstToken() bool
+	// FirstTokenDue is called once the first-token timeout has passed
+	// with the stream still open. The sink calls fire (at once, or later
+	// from any goroutine) if no token arrived within the timeout, judged
+	// by the arrival stamps of the reads it was given: a consumer that is
+	// behind in reading them must not make a timeout of bytes that came in
+	// time. reason is the timeout's error, for the request's Record.
+	FirstTokenDue(reason error, fire func())
 }
 
 // StreamResult is how a streamed request ended.
@@ -183,12 +187,9 @@ func (c *Client) guard(ctx context.Context, t Timeouts, sink Sink) *guard {
 		g.timers = append(g.timers, time.AfterFunc(t.Total, func() { g.abort(fmt.Errorf("%w (%s)", ErrTotal, t.Total)) }))
 	}
 	if t.FirstToken > 0 {
-		check := func() {
-			if !sink.FirstToken() {
-				g.abort(fmt.Errorf("%w (%s)", ErrFirstToken, t.FirstToken))
-			}
-		}
-		g.timers = append(g.timers, time.AfterFunc(t.FirstToken, check))
+		reason := fmt.Errorf("%w (%s)", ErrFirstToken, t.FirstToken)
+		due := func() { sink.FirstTokenDue(reason, func() { g.abort(reason) }) }
+		g.timers = append(g.timers, time.AfterFunc(t.FirstToken, due))
 	}
 	if t.Idle > 0 {
 		g.lastRead.Store(time.Now().UnixNano())
