@@ -1,6 +1,7 @@
 package output
 
 import (
+	"github.com/llmlocust/llmlocust/engine/metrics"
 	"testing"
 	"time"
 )
@@ -10,14 +11,14 @@ import (
 func TestBacklogField(t *testing.T) {
 	cases := []struct {
 		name string
-		b    Backlog
+		b    metrics.Backlog
 		want string
 	}{
-		{"empty", Backlog{}, "backlog 0"},
-		{"waiting", Backlog{Queued: 3, Bytes: 1536, Oldest: 12 * time.Millisecond}, "backlog 3 (1.5 KiB) oldest 12ms"},
-		{"refused once", Backlog{Queued: 9000, Bytes: 256 << 20, Oldest: 2 * time.Second, Refused: 1, Saturated: true},
+		{"empty", metrics.Backlog{}, "backlog 0"},
+		{"waiting", metrics.Backlog{Queued: 3, Bytes: 1536, Oldest: 12 * time.Millisecond}, "backlog 3 (1.5 KiB) oldest 12ms"},
+		{"refused once", metrics.Backlog{Queued: 9000, Bytes: 256 << 20, Oldest: 2 * time.Second, Refused: 1},
 			"backlog 9000 (256.0 MiB) oldest 2.0s limit hit 1 time CLIENT SATURATED"},
-		{"refused often, queue drained", Backlog{Refused: 12, Saturated: true}, "backlog 0 limit hit 12 times CLIENT SATURATED"},
+		{"refused often, queue drained", metrics.Backlog{Refused: 12}, "backlog 0 limit hit 12 times CLIENT SATURATED"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -29,7 +30,7 @@ func TestBacklogField(t *testing.T) {
 }
 
 func TestSummaryBacklog(t *testing.T) {
-	got := summaryBacklog(Backlog{Queued: 5, Bytes: 4096, Oldest: 1500 * time.Millisecond, Refused: 2, Saturated: true})
+	got := summaryBacklog(metrics.Backlog{Queued: 5, Bytes: 4096, Oldest: 1500 * time.Millisecond, Refused: 2})
 	want := SummaryBacklog{MaxQueued: 5, MaxBytes: 4096, MaxOldestMS: 1500, LimitHits: 2, ClientSaturated: true}
 	if got != want {
 		t.Fatalf("summaryBacklog = %+v, want %+v", got, want)

@@ -2,6 +2,7 @@ package output
 
 import (
 	"fmt"
+	"github.com/llmlocust/llmlocust/engine/metrics"
 	"io"
 	"slices"
 	"strings"
@@ -166,23 +167,10 @@ type Live struct {
 	Users, TargetUsers int
 	State              string // the runner's state: spawning, running, ...
 	Elapsed            time.Duration
-	Backlog            Backlog // the metrics daemon's queue now
+	Backlog            metrics.Backlog // the metrics daemon's queue now
 	// Stopped says the test has ended: its line then shows the rates of
 	// its whole run, as its tables do, since it has no recent past.
 	Stopped bool
-}
-
-// Backlog is the metrics daemon's queue: how many items wait, how many
-// bytes of chunks they hold, how long the oldest has waited, how many
-// chunks were refused because the queue was at its bound (each failed
-// its request), and whether all that means the client is saturated, so
-// that the numbers it reports may be late.
-type Backlog struct {
-	Queued    int
-	Bytes     int64
-	Oldest    time.Duration
-	Refused   int64
-	Saturated bool
 }
 
 // LiveLine is the one-line progress report printed every two seconds, for

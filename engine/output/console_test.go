@@ -2,6 +2,7 @@ package output
 
 import (
 	"errors"
+	"github.com/llmlocust/llmlocust/engine/metrics"
 	"testing"
 	"time"
 
@@ -83,13 +84,13 @@ func TestLiveLine(t *testing.T) {
 		{
 			name: "streaming", snap: llm.Snapshot(goldenStart.Add(20 * time.Second)),
 			live: Live{Users: 5, TargetUsers: 5, State: "running", Elapsed: 20 * time.Second,
-				Backlog: Backlog{Queued: 3, Oldest: 12 * time.Millisecond}},
+				Backlog: metrics.Backlog{Queued: 3, Oldest: 12 * time.Millisecond}},
 			want: "[00:20] running  users 5/5  req/s 5.0  fails 0 (0.0%)  p50 430ms p95 430ms  out tok/s 100.0  ttft p50 200.6ms p95 200.6ms  backlog 3 oldest 12ms  cancelled 0",
 		},
 		{
 			name: "saturated client", snap: llm.Snapshot(goldenStart.Add(20 * time.Second)),
 			live: Live{Users: 5, TargetUsers: 5, State: "running", Elapsed: 20 * time.Second,
-				Backlog: Backlog{Queued: 52000, Oldest: 2345 * time.Millisecond, Saturated: true}},
+				Backlog: metrics.Backlog{Queued: 52000, Oldest: 2345 * time.Millisecond}},
 			want: "[00:20] running  users 5/5  req/s 5.0  fails 0 (0.0%)  p50 430ms p95 430ms  out tok/s 100.0  ttft p50 200.6ms p95 200.6ms  backlog 52000 oldest 2.3s CLIENT SATURATED  cancelled 0",
 		},
 	}

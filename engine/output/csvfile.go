@@ -87,21 +87,40 @@ func createCSV(path string, header []string) (rewritable, error) {
 	return rewritable{f: f, dataStart: int64(buf.Len())}, nil
 }
 
-// Tick brings the files up to snap, a snapshot taken now; the caller calls
-// it once a second. userCount is the number of running users, for the
-// history file.
-func (w *CSVWriter) Tick(snap *stats.Snapshot, userCount int) error {
+// Start implements Output; the files were made by NewCSVWriter.
+func (w *CSVWriter) Start(Sample) error { return nil }
+
+// Tick implements Output.
+func (w *CSVWriter) Tick(s Sample) error {
+	if err := w.Write(s.Stats, s.Users); err != nil {
+		return fmt.Errorf("writing CSV files: %w", err)
+	}
+	return nil
+}
+
+// Close implements Output.
+func (w *CSVWriter) Close(s Sample) error {
+	if err := w.Finish(s.Stats, s.Users); err != nil {
+		return fmt.Errorf("writing CSV files: %w", err)
+	}
+	return nil
+}
+
+// Write brings the files up to snap, a snapshot taken now; the caller
+// calls it once a second. userCount is the number of running users, for
+// the history file.
+func (w *CSVWriter) Write(snap *stats.Snapshot, userCount int) error {
 	if err := w.rewriteTables(snap); err != nil {
 		return err
 	}
 	return w.appendHistory(snap, userCount)
 }
 
-// Close writes the final snapshot and closes the files. The history always
+// Finish writes the final snapshot and closes the files. The history always
 // ends on the run's final totals, the same as PREFIX_stats.csv: when final
 // falls in the second of the newest history rows, its rows replace them,
 // so that no second is repeated.
-func (w *CSVWriter) Close(final *stats.Snapshot, userCount int) error {
+func (w *CSVWriter) Finish(final *stats.Snapshot, userCount int) error {
 	err := w.rewriteTables(final)
 	if err == nil && w.lastStamp != 0 && final.Time.Unix() <= w.lastStamp {
 		err = errors.Join(w.history.truncate(w.lastRows[0]), w.llmHistory.truncate(w.lastRows[1]))

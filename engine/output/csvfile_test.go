@@ -35,7 +35,7 @@ func TestNewCSVWriterCreatesFilesWithHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := w.Close(stats.New(goldenStart).Snapshot(goldenStart), 0); err != nil {
+		if err := w.Finish(stats.New(goldenStart).Snapshot(goldenStart), 0); err != nil {
 			t.Error(err)
 		}
 	})
@@ -97,7 +97,7 @@ func TestCSVWriterTicks(t *testing.T) {
 			logN(s, 3, "/b", "HTTP 500", goldenStart.Add(time.Second))
 			logN(s, 2, "/c", "timeout", goldenStart.Add(time.Second))
 			s.LogException("boom", "tb", "local")
-			if err := w.Tick(s.Snapshot(goldenStart.Add(time.Second)), 3); err != nil {
+			if err := w.Write(s.Snapshot(goldenStart.Add(time.Second)), 3); err != nil {
 				t.Fatal(err)
 			}
 			if got := len(readLines(t, prefix+"_stats.csv")); got != 1+3+1 {
@@ -107,12 +107,12 @@ func TestCSVWriterTicks(t *testing.T) {
 			// After a reset the rewritten files must shrink, not keep
 			// stale rows after the new ones.
 			s.Reset(goldenStart.Add(2 * time.Second))
-			if err := w.Tick(s.Snapshot(goldenStart.Add(2*time.Second)), 3); err != nil {
+			if err := w.Write(s.Snapshot(goldenStart.Add(2*time.Second)), 3); err != nil {
 				t.Fatal(err)
 			}
 			logN(s, 1, "/a", "", goldenStart.Add(2500*time.Millisecond))
 			final := s.Snapshot(goldenStart.Add(3 * time.Second))
-			if err := w.Close(final, 3); err != nil {
+			if err := w.Finish(final, 3); err != nil {
 				t.Fatal(err)
 			}
 
@@ -170,13 +170,13 @@ func TestCloseEndsHistoryOnTheFinalTotals(t *testing.T) {
 			tick := goldenStart.Add(time.Second)
 			logN(s, 3, "/a", "", tick.Add(-time.Millisecond))
 			s.Log(llmRecord("chat", tick.Add(-200*time.Millisecond), 50*time.Millisecond, 3, 1))
-			if err := w.Tick(s.Snapshot(tick), 1); err != nil {
+			if err := w.Write(s.Snapshot(tick), 1); err != nil {
 				t.Fatal(err)
 			}
 			end := tick.Add(tc.close)
 			logN(s, 4, "/a", "", end.Add(-time.Millisecond))
 			s.Log(llmRecord("chat", end.Add(-200*time.Millisecond), 50*time.Millisecond, 3, 1))
-			if err := w.Close(s.Snapshot(end), 1); err != nil {
+			if err := w.Finish(s.Snapshot(end), 1); err != nil {
 				t.Fatal(err)
 			}
 			for _, f := range []struct{ history, stats string }{

@@ -26,10 +26,10 @@ func TestCSVFilesMaskSecrets(t *testing.T) {
 	sec := secret.New()
 	w.MaskSecrets(sec)
 	sec.Add(key)
-	if err := w.Tick(s.Snapshot(goldenStart.Add(time.Second)), 1); err != nil {
+	if err := w.Write(s.Snapshot(goldenStart.Add(time.Second)), 1); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Close(s.Snapshot(goldenStart.Add(2*time.Second)), 1); err != nil {
+	if err := w.Finish(s.Snapshot(goldenStart.Add(2*time.Second)), 1); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{

@@ -99,7 +99,7 @@ func checkGolden(t *testing.T, name string, got []byte) {
 func TestGoldenCSVFiles(t *testing.T) {
 	prefix, s := writeGoldenRun(t, goldenRecords(), true, 10)
 	logGoldenExceptions(s.RequestStats)
-	if err := s.csv.Close(s.Snapshot(goldenStart.Add(30*time.Second)), 10); err != nil {
+	if err := s.csv.Finish(s.Snapshot(goldenStart.Add(30*time.Second)), 10); err != nil {
 		t.Fatal(err)
 	}
 	// The LLM files of a run without LLM requests hold only their headers.
@@ -135,7 +135,7 @@ func writeGoldenRun(t *testing.T, recs []*record.Record, fullHistory bool, users
 	for _, sec := range []time.Duration{10, 20} {
 		now := goldenStart.Add(sec * time.Second)
 		next = logGoldenUntil(s, recs, next, now)
-		if err := w.Tick(s.Snapshot(now), users); err != nil {
+		if err := w.Write(s.Snapshot(now), users); err != nil {
 			t.Fatal(err)
 		}
 	}

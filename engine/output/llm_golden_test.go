@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/llmlocust/llmlocust/engine/metrics"
 	"os"
 	"slices"
 	"testing"
@@ -91,7 +92,7 @@ func TestGoldenLLMConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	live := Live{Users: 4, TargetUsers: 4, State: "running", Elapsed: 30 * time.Second,
-		Backlog: Backlog{Queued: 2, Oldest: 3 * time.Millisecond}}
+		Backlog: metrics.Backlog{Queued: 2, Oldest: 3 * time.Millisecond}}
 	b.WriteString(LiveLine(snap, live) + "\n")
 	checkGolden(t, "llm_console.txt", b.Bytes())
 }
@@ -112,7 +113,7 @@ func TestGoldenLLMCSVFiles(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			prefix, s := writeGoldenRun(t, goldenLLMRecords(), full, 4)
 			final := s.Snapshot(goldenLLMEnd)
-			if err := s.csv.Close(final, 4); err != nil {
+			if err := s.csv.Finish(final, 4); err != nil {
 				t.Fatal(err)
 			}
 			for _, suffix := range []string{"_llm_stats.csv", "_llm_stats_history.csv"} {
@@ -138,7 +139,7 @@ func TestGoldenLLMSummary(t *testing.T) {
 	info := RunInfo{
 		Start: goldenStart, End: goldenLLMEnd,
 		Host: "http://127.0.0.1:8000", Scenario: "scenarios/chat.lua", UserCount: 4,
-		Backlog: Backlog{Queued: 17, Oldest: 1500 * time.Millisecond, Saturated: true},
+		Backlog: metrics.Backlog{Queued: 17, Oldest: 1500 * time.Millisecond},
 	}
 	var b bytes.Buffer
 	if err := WriteSummary(&b, info, snap); err != nil {

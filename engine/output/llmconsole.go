@@ -2,6 +2,7 @@ package output
 
 import (
 	"fmt"
+	"github.com/llmlocust/llmlocust/engine/metrics"
 	"io"
 	"slices"
 	"strconv"
@@ -42,7 +43,7 @@ func currentLLMMS(h *stats.Histogram, p float64) string {
 // backlogField shows the daemon's queue, with the bytes it holds and the
 // age of its oldest item once anything waits, and how often it reached its
 // bound once it did.
-func backlogField(b Backlog) string {
+func backlogField(b metrics.Backlog) string {
 	s := fmt.Sprintf("backlog %d", b.Queued)
 	if b.Bytes > 0 {
 		s += " (" + byteSize(b.Bytes) + ")"
@@ -56,7 +57,7 @@ func backlogField(b Backlog) string {
 	case b.Refused > 1:
 		s += fmt.Sprintf(" limit hit %d times", b.Refused)
 	}
-	if b.Saturated {
+	if b.Saturated() {
 		s += " CLIENT SATURATED"
 	}
 	return s

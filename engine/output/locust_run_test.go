@@ -119,11 +119,11 @@ func writeOurCSVs(t *testing.T) string {
 		t.Fatal(err)
 	}
 	for sec := 1; sec <= 3; sec++ {
-		if err := w.Tick(s.Snapshot(start.Add(time.Duration(sec)*time.Second)), 2); err != nil {
+		if err := w.Write(s.Snapshot(start.Add(time.Duration(sec)*time.Second)), 2); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := w.Close(s.Snapshot(start.Add(3500*time.Millisecond)), 2); err != nil {
+	if err := w.Finish(s.Snapshot(start.Add(3500*time.Millisecond)), 2); err != nil {
 		t.Fatal(err)
 	}
 	return prefix

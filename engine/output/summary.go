@@ -3,6 +3,7 @@ package output
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/llmlocust/llmlocust/engine/metrics"
 	"io"
 	"time"
 
@@ -20,7 +21,7 @@ type RunInfo struct {
 	Scenario   string
 	UserCount  int
 	// Backlog is the largest backlog of the metrics daemon during the run.
-	Backlog Backlog
+	Backlog metrics.Backlog
 }
 
 // Summary is the JSON summary of a run (--json, --json-file). Every key is
@@ -157,8 +158,8 @@ func NewSummary(info RunInfo, snap *stats.Snapshot) *Summary {
 	return s
 }
 
-func summaryBacklog(b Backlog) SummaryBacklog {
-	return SummaryBacklog{MaxQueued: b.Queued, MaxBytes: b.Bytes, MaxOldestMS: MS(b.Oldest), LimitHits: b.Refused, ClientSaturated: b.Saturated}
+func summaryBacklog(b metrics.Backlog) SummaryBacklog {
+	return SummaryBacklog{MaxQueued: b.Queued, MaxBytes: b.Bytes, MaxOldestMS: MS(b.Oldest), LimitHits: b.Refused, ClientSaturated: b.Saturated()}
 }
 
 func requestStats(e *stats.Entry) Stats {

@@ -14,6 +14,7 @@ import (
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/mock"
 	"github.com/llmlocust/llmlocust/engine/output"
+	"github.com/llmlocust/llmlocust/engine/timeline"
 	"github.com/llmlocust/llmlocust/engine/record"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/secret"
@@ -46,10 +47,14 @@ type Config struct {
 	// fields take the defaults.
 	Limits metrics.Limits
 
-	// CSVPrefix, when set, makes WriteCSV keep Locust's CSV files (and
-	// ours) under that prefix.
+	// CSVPrefix, when set, keeps Locust's CSV files (and ours) under that
+	// prefix, rewritten every second.
 	CSVPrefix      string
 	CSVFullHistory bool
+
+	// ChartPercentiles are the current response time percentiles that
+	// Locust's chart history holds (its PERCENTILES_TO_CHART).
+	ChartPercentiles []float64
 
 	// OnRecord, when set, is given every Record as it reaches the stats,
 	// on the metrics daemon's goroutine: it must not block (copy, queue,
@@ -75,15 +80,12 @@ type Test struct {
 
 // Session is one scenario's tests. Its methods are safe for concurrent use.
 type Session struct {
-	cfg    Config
-	stats  *stats.RequestStats
-	daemon *metrics.Daemon
-	reqs   *requestLog
-	csv    *output.CSVWriter
-	keys   keys // the secrets and which of them the current test may read
-
-	csvMu   sync.Mutex
-	csvLast int64 // the Unix second of the last CSV write
+	cfg      Config
+	stats    *stats.RequestStats
+	daemon   *metrics.Daemon
+	timeline *timeline.Timeline
+	outputs  *output.Manager
+	keys     keys // the secrets and which of them the current test may read
 
 	mu      sync.Mutex
 	runner  *runner.Runner
@@ -104,20 +106,15 @@ func New(cfg Config) (*Session, error) {
 		cfg.Getenv = func(string) (string, bool) { return "", false }
 	}
 	now := time.Now()
-	s := &Session{cfg: cfg, stats: stats.New(now), reqs: newRequestLog(), host: cfg.Host, start: now}
-	s.daemon = metrics.NewDaemonWithLimits(tee{s.stats, s.reqs, cfg.OnRecord}, cfg.Limits)
+	s := &Session{cfg: cfg, stats: stats.New(now), timeline: timeline.New(cfg.ChartPercentiles), host: cfg.Host, start: now}
+	s.daemon = metrics.NewDaemonWithLimits(tee{s.stats, s.timeline, cfg.OnRecord}, cfg.Limits)
 	s.daemon.OnPanic(func(v any, stack []byte) {
 		cfg.Logf("ERROR", "llmlocust.metrics", "internal error (a bug in llmlocust; the request failed, the run goes on): %v\n%s", v, stack)
 	})
 	s.initKeys()
-	if cfg.CSVPrefix != "" {
-		w, err := output.NewCSVWriter(cfg.CSVPrefix, cfg.CSVFullHistory)
-		if err != nil {
-			s.daemon.Close()
-			return nil, fmt.Errorf("writing CSV files: %w", err)
-		}
-		w.MaskSecrets(s.keys.scrub)
-		s.csv = w
+	if err := s.initOutputs(); err != nil {
+		s.daemon.Close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -291,7 +288,6 @@ func (s *Session) Quit() {
 func (s *Session) Reset() {
 	s.daemon.Flush()
 	s.stats.Reset(time.Now())
-	s.reqs.reset()
 }
 
 func (s *Session) current() *runner.Runner {
@@ -383,44 +379,18 @@ func (s *Session) Times() (start, end time.Time) {
 // Plan is the session's scenario.
 func (s *Session) Plan() Plan { return s.cfg.Plan }
 
-// Requests returns the finished LLM requests logged after sequence
-// number since (at most the last few thousand), and the newest number.
-func (s *Session) Requests(since uint64) ([]Request, uint64) { return s.reqs.since(since) }
-
-// WriteCSV appends a history row and rewrites the CSV files, when the
-// session keeps them; callers tick it once a second. Several callers may
-// tick: it writes at most once in a wall-clock second.
-func (s *Session) WriteCSV() error {
-	if s.csv == nil {
-		return nil
-	}
-	s.csvMu.Lock()
-	defer s.csvMu.Unlock()
-	now := time.Now()
-	if now.Unix() == s.csvLast {
-		return nil
-	}
-	s.csvLast = now.Unix()
-	return s.csv.Tick(s.Snapshot(), s.UserCount())
-}
-
-// Close waits for the last Records, closes the CSV files and stops the
-// simulated server; it returns the final stats.
+// Close waits for the last Records, closes the outputs with the final
+// figures and stops the simulated server; it returns the final stats.
 func (s *Session) Close() (*stats.Snapshot, error) {
 	s.Quit()
 	s.daemon.Close()
-	snap := s.Snapshot()
-	var err error
-	if s.csv != nil {
-		s.csvMu.Lock()
-		err = s.csv.Close(snap, s.UserCount())
-		s.csvMu.Unlock()
-	}
+	final := s.finalSample()
+	err := s.outputs.Close(final)
 	s.mu.Lock()
 	m := s.mock
 	s.mu.Unlock()
 	if m != nil {
 		err = errors.Join(err, m.Close())
 	}
-	return snap, err
+	return final.Stats, err
 }

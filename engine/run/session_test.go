@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/llmlocust/llmlocust/engine/runner"
+	"github.com/llmlocust/llmlocust/engine/timeline"
 )
 
 func newSession(t *testing.T) *Session {
@@ -38,8 +39,9 @@ func TestTestsOneAfterAnother(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "requests", func() bool { return s.Snapshot().Total.NumRequests >= 5 })
-	if reqs, seq := s.Requests(0); len(reqs) == 0 || seq < uint64(len(reqs)) || reqs[0].TTFT < 150*time.Millisecond {
-		t.Fatalf("request log %d requests, seq %d", len(reqs), seq)
+	waitFor(t, "the timeline's requests", func() bool { return len(timelineRequests(s)) > 0 })
+	if reqs := timelineRequests(s); reqs[0].TTFT < 150*time.Millisecond {
+		t.Fatalf("timeline's first request has TTFT %s", reqs[0].TTFT)
 	}
 	before := s.Snapshot().Total.NumRequests
 	if err := s.Start(Test{Users: 4, SpawnRate: 100}); err != nil {
@@ -84,4 +86,13 @@ func TestStartErrors(t *testing.T) {
 	if s.State() != runner.StateReady {
 		t.Fatalf("state %s after failed starts", s.State())
 	}
+}
+
+func timelineRequests(s *Session) []timeline.Request {
+	_, ticks, _ := s.Timeline().All()
+	var out []timeline.Request
+	for _, t := range ticks {
+		out = append(out, t.Requests...)
+	}
+	return out
 }

@@ -1,0 +1,93 @@
+package run
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/llmlocust/llmlocust/engine/output"
+	"github.com/llmlocust/llmlocust/engine/record"
+	"github.com/llmlocust/llmlocust/engine/runner"
+	"github.com/llmlocust/llmlocust/engine/stats"
+	"github.com/llmlocust/llmlocust/engine/timeline"
+)
+
+// initOutputs sets up the outputs every session has, the timeline and
+// the CSV files when asked for, and starts ticking them.
+func (s *Session) initOutputs() error {
+	outs := []output.Output{s.timeline}
+	if s.cfg.CSVPrefix != "" {
+		w, err := output.NewCSVWriter(s.cfg.CSVPrefix, s.cfg.CSVFullHistory)
+		if err != nil {
+			return fmt.Errorf("writing CSV files: %w", err)
+		}
+		w.MaskSecrets(s.keys.scrub)
+		outs = append(outs, w)
+	}
+	s.outputs = output.NewManager(outs, s.sample, s.active, func(format string, args ...any) {
+		s.cfg.Logf("ERROR", "llmlocust.main", format, args...)
+	})
+	s.outputs.Run()
+	return nil
+}
+
+// AddOutput adds an output to those ticked once a second and closed with
+// the final figures. Call it before the first test starts.
+func (s *Session) AddOutput(o output.Output) { s.outputs.Add(o) }
+
+// Timeline is the charts' history of the current (or last) test.
+func (s *Session) Timeline() *timeline.Timeline { return s.timeline }
+
+// active says whether a test is under way, for the outputs' ticks.
+func (s *Session) active() bool {
+	switch s.State() {
+	case runner.StateSpawning, runner.StateRunning, runner.StateStopping:
+		return true
+	}
+	return false
+}
+
+// sample is the session as the outputs see it now.
+func (s *Session) sample() output.Sample {
+	now := time.Now()
+	start, end := s.Times()
+	if end.IsZero() {
+		end = now
+	}
+	st := s.State()
+	return output.Sample{
+		Time: now, Stats: s.Snapshot(), Users: s.UserCount(), TargetUsers: s.TargetUserCount(),
+		Classes: s.UserClassesCount(), State: string(st), Stopped: st == runner.StateStopped,
+		TestStart: start, Elapsed: end.Sub(start), Backlog: s.Backlog(),
+	}
+}
+
+// finalSample is the sample the outputs close with, once every Record is
+// in.
+func (s *Session) finalSample() output.Sample {
+	f := s.sample()
+	if t, ok := s.Test(); ok {
+		f.TargetUsers = t.Users // the test's own count, not the ramp-down's
+	}
+	f.Host, f.Peak, f.CountsCut = s.Host(), s.Peak(), s.CountsCut()
+	return f
+}
+
+// tee hands each Record and chunk to the stats, each finished Record to
+// the timeline and to whoever asked for every Record.
+type tee struct {
+	stats    *stats.RequestStats
+	timeline *timeline.Timeline
+	onRecord func(r *record.Record)
+}
+
+func (t tee) Log(r *record.Record) {
+	t.stats.Log(r)
+	t.timeline.Log(r)
+	if t.onRecord != nil {
+		t.onRecord(r)
+	}
+}
+
+func (t tee) Streaming(name, method string, at time.Time, n int) {
+	t.stats.Streaming(name, method, at, n)
+}
