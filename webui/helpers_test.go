@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/session"
 	"github.com/llmlocust/llmlocust/script"
 )
@@ -29,7 +29,7 @@ const testSecret = "sk-test-WEBUI-4f1e9a7c2b"
 type fixture struct {
 	srv  *Server
 	sess *session.Session
-	vals *config.Values
+	vals *options.Values
 	logs *logRing
 }
 
@@ -116,18 +116,18 @@ func setupHost(t *testing.T, host string, editSession func(*session.Config), edi
 
 // parseValues parses a command line with the scenario's options declared,
 // as the program does.
-func parseValues(t *testing.T, plan *script.Plan, args ...string) *config.Values {
+func parseValues(t *testing.T, plan *script.Plan, args ...string) *options.Values {
 	t.Helper()
-	set, err := config.NewSet(config.Locust()...)
+	set, err := options.NewSet(options.Locust()...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := map[script.OptionKind]config.Kind{
-		script.KindString: config.String, script.KindInt: config.Int,
-		script.KindFloat: config.Float, script.KindBool: config.Bool,
+	kinds := map[script.OptionKind]options.Kind{
+		script.KindString: options.String, script.KindInt: options.Int,
+		script.KindFloat: options.Float, script.KindBool: options.Bool,
 	}
 	for _, o := range plan.Options {
-		err := set.Add(config.Option{
+		err := set.Add(options.Option{
 			Name: flagName(o.Name), Kind: kinds[o.Kind], Default: o.Default, Help: o.Help,
 			Env: o.Env, Secret: o.Secret, Choices: o.Choices,
 		})
@@ -135,14 +135,14 @@ func parseValues(t *testing.T, plan *script.Plan, args ...string) *config.Values
 			t.Fatal(err)
 		}
 	}
-	vals, err := set.Parse(config.Input{Args: args})
+	vals, err := set.Parse(options.Input{Args: args})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return vals
 }
 
-func optionValues(vals *config.Values) func(string) (any, bool) {
+func optionValues(vals *options.Values) func(string) (any, bool) {
 	return func(name string) (any, bool) {
 		if !vals.Has(flagName(name)) {
 			return nil, false

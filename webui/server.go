@@ -18,7 +18,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/session"
 	"github.com/llmlocust/llmlocust/script"
 )
@@ -29,7 +29,7 @@ type Config struct {
 	// Values holds the option values. The form's scenario options are Set
 	// here by their flag names (max_tokens sets "max-tokens"); the form's
 	// defaults (users, spawn rate, run time, host) are read from it.
-	Values *config.Values
+	Values *options.Values
 	// Scenario is the scenario file, shown as Locust shows its locustfile.
 	Scenario string
 	// BasePath is the path every route is served under ("/locust"); ""

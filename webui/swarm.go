@@ -8,7 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/session"
 )
 
@@ -105,7 +105,7 @@ func (s *Server) parseTest(f swarmForm) (t session.Test, refusal string) {
 		t.Host = s.cfg.Session.Host()
 	}
 	if f.runTime != "" {
-		d, err := config.ParseRunTime(f.runTime)
+		d, err := options.ParseRunTime(f.runTime)
 		if err != nil {
 			return t, msgRunTime
 		}

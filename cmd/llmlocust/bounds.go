@@ -3,7 +3,7 @@ package main
 import (
 	"time"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/output"
 )
@@ -11,9 +11,9 @@ import (
 // limits are the bounds of --max-event-size, --max-text-size and
 // --max-backlog. Their values were vetted when read; one that still fails
 // to parse keeps the default.
-func limits(vals *config.Values) metrics.Limits {
+func limits(vals *options.Values) metrics.Limits {
 	size := func(name string) int64 {
-		n, _ := config.ParseSize(vals.String(name))
+		n, _ := options.ParseSize(vals.String(name))
 		return n
 	}
 	return metrics.Limits{

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/output"
 	"github.com/llmlocust/llmlocust/engine/runner"
@@ -29,7 +29,7 @@ const (
 
 // newSession makes the session of a run from its option values; secrets
 // is what every output of the run goes through.
-func newSession(plan *script.Plan, vals *config.Values, in config.Input, log *logger, secrets *secret.Scrubber) (*session.Session, error) {
+func newSession(plan *script.Plan, vals *options.Values, in options.Input, log *logger, secrets *secret.Scrubber) (*session.Session, error) {
 	return session.New(session.Config{
 		Plan:           plan,
 		Options:        optionValues(vals),
@@ -50,7 +50,7 @@ func newSession(plan *script.Plan, vals *config.Values, in config.Input, log *lo
 	})
 }
 
-func headless(ctx context.Context, plan *script.Plan, vals *config.Values, in config.Input, stdout, stderr io.Writer) (code int) {
+func headless(ctx context.Context, plan *script.Plan, vals *options.Values, in options.Input, stdout, stderr io.Writer) (code int) {
 	secrets, stdout, stderr, log, done, err := openConsole(stdout, stderr, vals)
 	defer done()
 	if err != nil {
@@ -125,7 +125,7 @@ func testSpan(s *session.Session) (start, end time.Time) {
 
 // finish waits for the last Records, prints the final tables and writes
 // every file, then says how the run went.
-func finish(s *session.Session, plan *script.Plan, vals *config.Values, log *logger, stdout, stderr io.Writer, srv *webui.Server) int {
+func finish(s *session.Session, plan *script.Plan, vals *options.Values, log *logger, stdout, stderr io.Writer, srv *webui.Server) int {
 	users := s.TargetUserCount()
 	snap, err := s.Close()
 	if !vals.Bool("only-summary") {
@@ -205,7 +205,7 @@ func shownHost(s *session.Session, plan *script.Plan) string {
 
 // htmlPath fills Locust's {u}, {r} and {t} tags of --html with the user
 // count, spawn rate and run time.
-func htmlPath(path string, vals *config.Values) string {
+func htmlPath(path string, vals *options.Values) string {
 	return strings.NewReplacer(
 		"{u}", strconv.Itoa(vals.Int("users")),
 		"{r}", strconv.FormatFloat(vals.Float("spawn-rate"), 'f', -1, 64),

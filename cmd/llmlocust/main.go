@@ -12,7 +12,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/script"
 )
 
@@ -20,7 +20,7 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
-	in, err := config.OSInput()
+	in, err := options.OSInput()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "llmlocust:", err)
 		os.Exit(exitUsage)
@@ -32,13 +32,13 @@ func main() {
 // run is the whole program with its outside world passed in, so that
 // tests run it in-process. Cancelling ctx is Ctrl-C: the run stops its
 // users and still writes every output (see onSignals for the second).
-func run(ctx context.Context, in config.Input, stdout, stderr io.Writer) int {
+func run(ctx context.Context, in options.Input, stdout, stderr io.Writer) int {
 	// Logs, live lines and messages reach stderr from several goroutines.
 	stderr = &lockedWriter{w: stderr}
 	if len(in.Args) > 0 && in.Args[0] == "mock" {
 		return runMock(ctx, in.Args[1:], stdout, stderr)
 	}
-	set, err := config.NewSet(locustOptions()...)
+	set, err := options.NewSet(locustOptions()...)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -134,8 +134,8 @@ var notYet = map[string]string{
 }
 
 // locustOptions are Locust's options, those of features to come marked so.
-func locustOptions() []config.Option {
-	opts := config.Locust()
+func locustOptions() []options.Option {
+	opts := options.Locust()
 	for i := range opts {
 		if msg, ok := notYet[opts[i].Name]; ok {
 			opts[i].NotYet = msg

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/script"
 )
 
@@ -13,18 +13,18 @@ func flagName(name string) string { return strings.ReplaceAll(name, "_", "-") }
 
 // scenarioOptions turns the options a scenario declares into flags, config
 // keys and LOCUST_* variables like Locust's own.
-func scenarioOptions(plan *script.Plan) []config.Option {
-	kinds := map[script.OptionKind]config.Kind{
-		script.KindString: config.String, script.KindInt: config.Int,
-		script.KindFloat: config.Float, script.KindBool: config.Bool,
+func scenarioOptions(plan *script.Plan) []options.Option {
+	kinds := map[script.OptionKind]options.Kind{
+		script.KindString: options.String, script.KindInt: options.Int,
+		script.KindFloat: options.Float, script.KindBool: options.Bool,
 	}
-	var out []config.Option
+	var out []options.Option
 	for _, o := range plan.Options {
 		help := o.Help
 		if help == "" {
 			help = fmt.Sprintf("declared by the scenario (%s:%d)", plan.File, o.Line)
 		}
-		out = append(out, config.Option{
+		out = append(out, options.Option{
 			Name: flagName(o.Name), Kind: kinds[o.Kind], Default: o.Default, Help: help,
 			Group: "Scenario options", Env: o.Env, Secret: o.Secret, Choices: o.Choices,
 		})
@@ -34,7 +34,7 @@ func scenarioOptions(plan *script.Plan) []config.Option {
 
 // optionValues lets scripts read option values (by their Lua names) as
 // they stand when read.
-func optionValues(vals *config.Values) func(string) (any, bool) {
+func optionValues(vals *options.Values) func(string) (any, bool) {
 	return func(name string) (any, bool) {
 		flag := flagName(name)
 		if !vals.Has(flag) {
@@ -45,7 +45,7 @@ func optionValues(vals *config.Values) func(string) (any, bool) {
 }
 
 // checkRequired fails on a required option left empty.
-func checkRequired(plan *script.Plan, vals *config.Values) error {
+func checkRequired(plan *script.Plan, vals *options.Values) error {
 	for _, o := range plan.Options {
 		if !o.Required {
 			continue

@@ -7,12 +7,12 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/script"
 )
 
 // showTaskRatio prints Locust's task-ratio report, as text or JSON.
-func showTaskRatio(w io.Writer, plan *script.Plan, vals *config.Values) int {
+func showTaskRatio(w io.Writer, plan *script.Plan, vals *options.Values) int {
 	counts := plan.Distribution(vals.Int("users"))
 	if vals.Bool("show-task-ratio-json") {
 		b, _ := json.MarshalIndent(map[string]any{

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/session"
 	"github.com/llmlocust/llmlocust/script"
@@ -18,7 +18,7 @@ import (
 
 // web runs the web UI until Ctrl-C (or --autoquit after a test), then
 // writes the outputs like a headless run.
-func web(ctx context.Context, plan *script.Plan, vals *config.Values, in config.Input, stdout, stderr io.Writer) (code int) {
+func web(ctx context.Context, plan *script.Plan, vals *options.Values, in options.Input, stdout, stderr io.Writer) (code int) {
 	secrets, stdout, stderr, log, done, err := openConsole(stdout, stderr, vals)
 	defer done()
 	if err != nil {

@@ -1,9 +1,9 @@
-// Package config turns the command line, locust.conf and --config files and
+// Package options turns the command line, locust.conf and --config files and
 // LOCUST_* environment variables into option values with Locust's meanings
 // and precedence. The option set is open: a scenario declares options of its
 // own at run time, and they become flags, file keys and environment
 // variables just like the built-in ones.
-package config
+package options
 
 import (
 	"fmt"
