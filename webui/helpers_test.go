@@ -75,8 +75,8 @@ func setupHost(t *testing.T, host string, editSession func(*session.Config), edi
 	logs := &logRing{}
 	sessCfg := session.Config{
 		Plan:    plan,
-		Options: optionValues(vals),
-		Host:    vals.String("host"),
+		Options: vals.Scenario,
+		Host:    vals.Run().Host,
 		Logf: func(level, name, format string, args ...any) {
 			logs.add(level + " " + name + ": " + fmt.Sprintf(format, args...))
 		},
@@ -92,9 +92,10 @@ func setupHost(t *testing.T, host string, editSession func(*session.Config), edi
 	if err != nil {
 		t.Fatal(err)
 	}
+	run := vals.Run()
 	cfg := Config{
-		Session: sess, Values: vals, Scenario: testScenario, Version: "1.2.3-test",
-		Logs: logs.get, Index: index,
+		Session: sess, Options: vals, Scenario: testScenario, Version: "1.2.3-test",
+		Logs: logs.get, Index: index, Users: run.Users, SpawnRate: run.SpawnRate, RunTime: run.RunTime,
 	}
 	if edit != nil {
 		edit(&cfg)
@@ -114,6 +115,12 @@ func setupHost(t *testing.T, host string, editSession func(*session.Config), edi
 	return &fixture{srv: srv, sess: sess, vals: vals, logs: logs}
 }
 
+// option is an option's value by its flag name, nil when there is none.
+func (f *fixture) option(name string) any {
+	v, _ := f.vals.Lookup(name)
+	return v
+}
+
 // parseValues parses a command line with the scenario's options declared,
 // as the program does.
 func parseValues(t *testing.T, plan *script.Plan, args ...string) *options.Values {
@@ -128,7 +135,7 @@ func parseValues(t *testing.T, plan *script.Plan, args ...string) *options.Value
 	}
 	for _, o := range plan.Options {
 		err := set.Add(options.Option{
-			Name: flagName(o.Name), Kind: kinds[o.Kind], Default: o.Default, Help: o.Help,
+			Name: options.FlagName(o.Name), Kind: kinds[o.Kind], Default: o.Default, Help: o.Help,
 			Env: o.Env, Secret: o.Secret, Choices: o.Choices,
 		})
 		if err != nil {
@@ -140,15 +147,6 @@ func parseValues(t *testing.T, plan *script.Plan, args ...string) *options.Value
 		t.Fatal(err)
 	}
 	return vals
-}
-
-func optionValues(vals *options.Values) func(string) (any, bool) {
-	return func(name string) (any, bool) {
-		if !vals.Has(flagName(name)) {
-			return nil, false
-		}
-		return vals.Get(flagName(name)), true
-	}
 }
 
 // response is what a route answered.

@@ -177,8 +177,7 @@ func (s *Server) formUserCount() int {
 // loaded during a test edits it from its own settings, else the command
 // line's. The run time is in seconds, null when unset.
 func (s *Server) formDefaults() (users, rate, runTime any) {
-	users, rate = s.cfg.Values.Get("users"), s.cfg.Values.Get("spawn-rate")
-	d, _ := s.cfg.Values.Get("run-time").(time.Duration)
+	users, rate, d := s.cfg.Users, s.cfg.SpawnRate, s.cfg.RunTime
 	// A load shape sets its own numbers, which the form does not show.
 	if t, ok := s.cfg.Session.Test(); ok && !s.plan.HasShape() {
 		users, rate, d = t.Users, t.SpawnRate, t.RunTime
@@ -239,8 +238,8 @@ const secretFormNote = "(The server's value is sent only to the hosts given when
 func (s *Server) extraOptions() map[string]any {
 	out := map[string]any{}
 	for _, o := range s.plan.Options {
-		v := s.cfg.Values.Get(flagName(o.Name))
-		if v == nil {
+		v, ok := s.cfg.Options.Scenario(o.Name)
+		if !ok {
 			v = o.Default
 		}
 		if o.Secret {

@@ -15,21 +15,39 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/session"
 	"github.com/llmlocust/llmlocust/script"
 )
 
+// Options are the run's option values as the server reads and changes
+// them. Names are the scenario's own (max_tokens): the form shows each
+// scenario option as it stands and sets those it sends.
+type Options interface {
+	// Scenario returns an option's current value; ok is false when there
+	// is no such option.
+	Scenario(name string) (value any, ok bool)
+	// SetScenario changes an option, from text read as the command line
+	// reads it or from a value Scenario returned. Its error names the
+	// option and what is wrong with the value.
+	SetScenario(name string, value any) error
+	// ParseRunTime reads a run time as -t/--run-time does.
+	ParseRunTime(text string) (time.Duration, error)
+}
+
 // Config is what a Server serves.
 type Config struct {
 	Session *session.Session
-	// Values holds the option values. The form's scenario options are Set
-	// here by their flag names (max_tokens sets "max-tokens"); the form's
-	// defaults (users, spawn rate, run time, host) are read from it.
-	Values *options.Values
+	// Options holds the option values of the run.
+	Options Options
+	// Users, SpawnRate and RunTime are the command line's test, which the
+	// form offers until a test has been started.
+	Users     int
+	SpawnRate float64
+	RunTime   time.Duration
 	// Scenario is the scenario file, shown as Locust shows its locustfile.
 	Scenario string
 	// BasePath is the path every route is served under ("/locust"); ""
@@ -79,7 +97,7 @@ type Server struct {
 // New builds the server and starts collecting the charts' history from
 // the session; Shutdown stops it.
 func New(cfg Config) (*Server, error) {
-	if cfg.Session == nil || cfg.Values == nil {
+	if cfg.Session == nil || cfg.Options == nil {
 		return nil, errors.New("web ui: a session and option values are required")
 	}
 	if cfg.Logs == nil {
@@ -201,10 +219,6 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 	return c.Status(code).Send(msg)
 }
-
-// flagName is the option name of a scenario option: max_tokens is
-// --max-tokens.
-func flagName(name string) string { return strings.ReplaceAll(name, "_", "-") }
 
 // locustfile is the scenario's file name as Locust shows its locustfile.
 func (s *Server) locustfile() string { return filepath.Base(s.cfg.Scenario) }

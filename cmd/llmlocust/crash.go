@@ -33,9 +33,9 @@ func internalError(w io.Writer, v any, stack []byte) int {
 // finishOnPanic, deferred by a run once its session exists, turns a panic
 // into the internal-error code after writing every output it still can: a
 // bug must not lose what was measured.
-func finishOnPanic(code *int, s *session.Session, plan *script.Plan, vals *options.Values, log *logger, stdout, stderr io.Writer, srv *webui.Server) {
+func finishOnPanic(code *int, s *session.Session, plan *script.Plan, opts *options.Run, log *logger, stdout, stderr io.Writer, srv *webui.Server) {
 	if v := recover(); v != nil {
 		*code = internalError(stderr, v, debug.Stack())
-		finish(s, plan, vals, log, stdout, stderr, srv)
+		finish(s, plan, opts, log, stdout, stderr, srv)
 	}
 }

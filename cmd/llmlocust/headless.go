@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/metrics"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/output"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/secret"
@@ -29,53 +29,54 @@ const (
 
 // newSession makes the session of a run from its option values; secrets
 // is what every output of the run goes through.
-func newSession(plan *script.Plan, vals *options.Values, in options.Input, log *logger, secrets *secret.Scrubber) (*session.Session, error) {
+func newSession(plan *script.Plan, opts *options.Run, vals *options.Values, in options.Input, log *logger, secrets *secret.Scrubber) (*session.Session, error) {
 	return session.New(session.Config{
 		Plan:           plan,
-		Options:        optionValues(vals),
+		Options:        vals.Scenario,
 		Secrets:        secrets,
-		Host:           vals.String("host"),
+		Host:           opts.Host,
 		Classes:        vals.Positional(),
-		Tags:           vals.List("tags"),
-		ExcludeTags:    vals.List("exclude-tags"),
-		EqualWeights:   vals.Bool("equal-weights"),
-		Tokenizer:      vals.String("tokenizer"),
-		Limits:         limits(vals),
-		StopTimeout:    vals.Duration("stop-timeout"),
-		ResetStats:     vals.Bool("reset-stats"),
+		Tags:           opts.Tags,
+		ExcludeTags:    opts.ExcludeTags,
+		EqualWeights:   opts.EqualWeights,
+		Tokenizer:      opts.Tokenizer,
+		Limits:         limits(opts),
+		StopTimeout:    opts.StopTimeout,
+		ResetStats:     opts.ResetStats,
 		Getenv:         in.Getenv,
-		CSVPrefix:      vals.String("csv"),
-		CSVFullHistory: vals.Bool("csv-full-history"),
+		CSVPrefix:      opts.CSV,
+		CSVFullHistory: opts.CSVFullHistory,
 		Logf:           log.levelf,
 	})
 }
 
-func headless(ctx context.Context, plan *script.Plan, vals *options.Values, in options.Input, stdout, stderr io.Writer) (code int) {
-	secrets, stdout, stderr, log, done, err := openConsole(stdout, stderr, vals)
+func headless(ctx context.Context, plan *script.Plan, opts *options.Run, vals *options.Values, in options.Input, stdout, stderr io.Writer) (code int) {
+	secrets, stdout, stderr, log, done, err := openConsole(stdout, stderr, opts)
 	defer done()
 	if err != nil {
 		return fail(stderr, err)
 	}
-	s, err := newSession(plan, vals, in, log, secrets)
+	s, err := newSession(plan, opts, vals, in, log, secrets)
 	if err != nil {
 		return fail(stderr, err)
 	}
-	test := session.Test{Users: vals.Int("users"), SpawnRate: vals.Float("spawn-rate"), RunTime: vals.Duration("run-time")}
+	test := session.Test{Users: opts.Users, SpawnRate: opts.SpawnRate, RunTime: opts.RunTime}
 	if err := s.Start(test); err != nil {
 		_, _ = s.Close()
 		return fail(stderr, err)
 	}
 	var srv *webui.Server
-	if vals.String("html") != "" {
+	if opts.HTML != "" {
 		// The report's charts come from the history the web server keeps.
-		if srv, err = webui.New(webui.Config{Session: s, Values: vals, Scenario: plan.File, Version: version, Index: webui.Frontend(), Logf: log.levelf}); err != nil {
+		if srv, err = webui.New(webui.Config{Session: s, Options: vals, Users: opts.Users, SpawnRate: opts.SpawnRate, RunTime: opts.RunTime,
+			Scenario: plan.File, Version: version, Index: webui.Frontend(), Logf: log.levelf}); err != nil {
 			_, _ = s.Close()
 			return fail(stderr, err)
 		}
 	}
-	defer finishOnPanic(&code, s, plan, vals, log, stdout, stderr, srv)
-	watch(ctx, s, vals.Bool("only-summary"), log, stderr)
-	return finish(s, plan, vals, log, stdout, stderr, srv)
+	defer finishOnPanic(&code, s, plan, opts, log, stdout, stderr, srv)
+	watch(ctx, s, opts.OnlySummary, log, stderr)
+	return finish(s, plan, opts, log, stdout, stderr, srv)
 }
 
 // watch waits until the test stops, by itself, by its run time, or by
@@ -125,10 +126,10 @@ func testSpan(s *session.Session) (start, end time.Time) {
 
 // finish waits for the last Records, prints the final tables and writes
 // every file, then says how the run went.
-func finish(s *session.Session, plan *script.Plan, vals *options.Values, log *logger, stdout, stderr io.Writer, srv *webui.Server) int {
+func finish(s *session.Session, plan *script.Plan, opts *options.Run, log *logger, stdout, stderr io.Writer, srv *webui.Server) int {
 	users := s.TargetUserCount()
 	snap, err := s.Close()
-	if !vals.Bool("only-summary") {
+	if !opts.OnlySummary {
 		// A last live line with the final figures, so that the last one
 		// seen agrees with the tables (cancellations happen at the stop).
 		fmt.Fprintln(stderr, liveLine(s))
@@ -139,7 +140,7 @@ func finish(s *session.Session, plan *script.Plan, vals *options.Values, log *lo
 		failed = true
 	}
 	tables := stdout
-	if vals.Bool("json") {
+	if opts.JSON {
 		tables = stderr // stdout carries the JSON summary
 	}
 	printTables(tables, snap)
@@ -151,27 +152,27 @@ func finish(s *session.Session, plan *script.Plan, vals *options.Values, log *lo
 	start, end := testSpan(s)
 	info := output.RunInfo{Start: start, End: end, Host: shownHost(s, plan), Scenario: plan.File, UserCount: users,
 		Backlog: backlogOf(peak)}
-	if vals.Bool("json") {
+	if opts.JSON {
 		if err := output.WriteSummary(stdout, info, snap); err != nil {
 			log.log(LevelError, "llmlocust.main", "writing the JSON summary: %v", err)
 			failed = true
 		}
 	}
-	if path := vals.String("json-file"); path != "" {
+	if path := opts.JSONFile; path != "" {
 		if err := writeFile(path, s.Secrets(), func(w io.Writer) error { return output.WriteSummary(w, info, snap) }); err != nil {
 			log.log(LevelError, "llmlocust.main", "writing the JSON summary: %v", err)
 			failed = true
 		}
 	}
-	if path := vals.String("html"); path != "" && srv != nil {
-		if err := writeReport(srv, htmlPath(path, vals), s.Secrets()); err != nil {
+	if path := opts.HTML; path != "" && srv != nil {
+		if err := writeReport(srv, htmlPath(path, opts), s.Secrets()); err != nil {
 			log.log(LevelError, "llmlocust.main", "writing the HTML report: %v", err)
 			failed = true
 		}
 	}
-	code := exitCode(snap.Total.NumFailures, int64(len(snap.Exceptions)), vals.Int("exit-code-on-error"))
+	code := exitCode(snap.Total.NumFailures, int64(len(snap.Exceptions)), opts.ExitCodeOnError)
 	if failed && code == exitOK {
-		code = vals.Int("exit-code-on-error")
+		code = opts.ExitCodeOnError
 	}
 	return code
 }
@@ -205,11 +206,11 @@ func shownHost(s *session.Session, plan *script.Plan) string {
 
 // htmlPath fills Locust's {u}, {r} and {t} tags of --html with the user
 // count, spawn rate and run time.
-func htmlPath(path string, vals *options.Values) string {
+func htmlPath(path string, opts *options.Run) string {
 	return strings.NewReplacer(
-		"{u}", strconv.Itoa(vals.Int("users")),
-		"{r}", strconv.FormatFloat(vals.Float("spawn-rate"), 'f', -1, 64),
-		"{t}", vals.Duration("run-time").String(),
+		"{u}", strconv.Itoa(opts.Users),
+		"{r}", strconv.FormatFloat(opts.SpawnRate, 'f', -1, 64),
+		"{t}", opts.RunTime.String(),
 	).Replace(path)
 }
 

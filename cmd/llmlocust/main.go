@@ -46,18 +46,19 @@ func run(ctx context.Context, in options.Input, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	if first.Bool("version") {
+	early := first.Run()
+	if early.Version {
 		fmt.Fprintf(stdout, "llmlocust %s\n", version)
 		return exitOK
 	}
-	file := first.String("locustfile")
+	file := early.Locustfile
 	var plan *script.Plan
 	err = interruptible(ctx, func() (err error) { plan, err = script.Load(file); return err })
 	if errors.Is(err, errInterrupted) {
 		return interrupted(stderr)
 	}
 	if err != nil {
-		if first.Bool("help") {
+		if early.Help {
 			set.Usage(stdout, "llmlocust")
 			fmt.Fprintf(stdout, "\n(scenario options are listed when -f names a scenario that loads: %v)\n", err)
 			return exitOK
@@ -70,23 +71,24 @@ func run(ctx context.Context, in options.Input, stdout, stderr io.Writer) int {
 	}
 	vals, err := set.Parse(in)
 	if err != nil {
-		if first.Bool("help") {
+		if early.Help {
 			set.Usage(stdout, "llmlocust")
 			return exitOK
 		}
 		return fail(stderr, err)
 	}
+	opts := vals.Run()
 	switch {
-	case vals.Bool("help"):
+	case opts.Help:
 		set.Usage(stdout, "llmlocust")
 		return exitOK
-	case vals.Bool("list"):
+	case opts.List:
 		for _, c := range plan.Classes {
 			fmt.Fprintln(stdout, c.Name)
 		}
 		return exitOK
-	case vals.Bool("show-task-ratio"), vals.Bool("show-task-ratio-json"):
-		return showTaskRatio(stdout, plan, vals)
+	case opts.ShowTaskRatio, opts.ShowTaskRatioJSON:
+		return showTaskRatio(stdout, plan, &opts)
 	}
 	if err := checkRequired(plan, vals); err != nil {
 		return fail(stderr, err)
@@ -97,18 +99,18 @@ func run(ctx context.Context, in options.Input, stdout, stderr io.Writer) int {
 	if err := vals.CheckUserClasses(plan.ClassNames()); err != nil {
 		return fail(stderr, err)
 	}
-	bind := &script.Env{Host: vals.String("host"), Values: optionValues(vals), Classes: vals.Positional(),
-		Tokenizer: vals.String("tokenizer"), Getenv: in.Getenv}
+	bind := &script.Env{Host: opts.Host, Values: vals.Scenario, Classes: vals.Positional(),
+		Tokenizer: opts.Tokenizer, Getenv: in.Getenv}
 	if err := interruptible(ctx, func() error { return plan.Prepare(bind) }); err != nil {
 		if errors.Is(err, errInterrupted) {
 			return interrupted(stderr)
 		}
 		return fail(stderr, err)
 	}
-	if !vals.Bool("headless") {
-		return web(ctx, plan, vals, in, stdout, stderr)
+	if !opts.Headless {
+		return web(ctx, plan, &opts, vals, in, stdout, stderr)
 	}
-	return headless(ctx, plan, vals, in, stdout, stderr)
+	return headless(ctx, plan, &opts, vals, in, stdout, stderr)
 }
 
 // fail prints a message that says what is wrong and exits with the usage
