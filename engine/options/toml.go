@@ -19,8 +19,9 @@ var locustTable = []string{"tool", "locust"}
 // parseTOML reads the [tool.locust] table of a pyproject.toml. The whole
 // file must be valid TOML, as Locust's tomllib requires, and outside the
 // table it may hold anything TOML allows. Inside it, strings, numbers,
-// booleans and arrays of them are read as the text Locust makes of them;
-// an inline table, a nested array or a date there is an error.
+// booleans and arrays of them become the text each option is parsed from,
+// as in Locust; an inline table, a nested array or a date there is an
+// error.
 func parseTOML(name, text string) ([]fileEntry, error) {
 	data := []byte(text)
 	// Decoding checks what the parser alone does not: keys defined twice,
@@ -38,7 +39,8 @@ func parseTOML(name, text string) ([]fileEntry, error) {
 func tomlError(name string, err error) error {
 	var de *toml.DecodeError
 	if !errors.As(err, &de) {
-		return &Error{Where: name + ":1", Msg: "invalid TOML: " + strings.TrimPrefix(err.Error(), "toml: ")}
+		// Not placed in the file: say so rather than name a wrong line.
+		return &Error{Where: name, Msg: "invalid TOML: " + strings.TrimPrefix(err.Error(), "toml: ")}
 	}
 	row, _ := de.Position()
 	return &Error{Where: fmt.Sprintf("%s:%d", name, row), Msg: "invalid TOML: " + strings.TrimPrefix(de.Error(), "toml: ")}
