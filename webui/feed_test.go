@@ -8,26 +8,28 @@ import (
 	"time"
 
 	"github.com/llmlocust/llmlocust/engine/metrics"
+	"github.com/llmlocust/llmlocust/engine/output"
 	"github.com/llmlocust/llmlocust/engine/record"
-	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/stats"
+	"github.com/llmlocust/llmlocust/engine/timeline"
 )
 
-// fakeSource is a session whose state the test sets, over real stats, so
-// that the feed's timing can run on synctest's clock.
+// fakeSource is a session whose state the test sets, over real stats and
+// a real timeline and output manager, so that the feed's timing can run on
+// synctest's clock.
 type fakeSource struct {
 	mu      sync.Mutex
 	state   runner.State
 	start   time.Time
 	stats   *stats.RequestStats
+	tl      *timeline.Timeline
 	users   int
-	perCall int // finished requests that appear between two reads
-	nextReq uint64
+	perCall int // finished requests that appear between two samples
 }
 
 func newFakeSource() *fakeSource {
-	return &fakeSource{state: runner.StateReady, start: time.Now(), stats: stats.New(time.Now())}
+	return &fakeSource{state: runner.StateReady, start: time.Now(), stats: stats.New(time.Now()), tl: timeline.New()}
 }
 
 func (s *fakeSource) set(state runner.State, newTest bool) {
@@ -59,16 +61,30 @@ func (s *fakeSource) Backlog() metrics.Backlog {
 	return metrics.Backlog{Queued: 2, Oldest: 1500 * time.Millisecond}
 }
 
-func (s *fakeSource) Requests(since uint64) ([]run.Request, uint64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []run.Request
+// sample is the source as the output manager samples a session; the
+// requests of the second reach the timeline as the daemon hands them.
+func (s *fakeSource) sample() output.Sample {
 	for range s.perCall {
-		s.nextReq++
-		out = append(out, run.Request{Seq: s.nextReq, Start: time.Now(), TTFT: 200 * time.Millisecond, Name: "chat", OK: true})
+		s.tl.Log(&record.Record{Name: "chat", Start: time.Now(), LLM: &record.LLM{TTFT: 200 * time.Millisecond,
+			Chunks: []record.Chunk{{At: 200 * time.Millisecond, Tokens: 1}}}})
 	}
-	return out, s.nextReq
+	start, _ := s.Times()
+	st := s.State()
+	return output.Sample{Time: time.Now(), Stats: s.Snapshot(), Users: s.UserCount(), Classes: s.UserClassesCount(),
+		State: string(st), Stopped: st == runner.StateStopped, TestStart: start, Backlog: s.Backlog()}
 }
+
+// csvTicks counts the ticks a CSV writer acts on: those of a running test.
+type csvTicks struct{ n *int }
+
+func (c csvTicks) Start(output.Sample) error { return nil }
+func (c csvTicks) Tick(s output.Sample) error {
+	if !s.Stopped {
+		*c.n++
+	}
+	return nil
+}
+func (c csvTicks) Close(output.Sample) error { return nil }
 
 // logChat records one streamed request that took e2e and ends now.
 func (s *fakeSource) logChat(e2e time.Duration) {
@@ -86,9 +102,11 @@ func (s *fakeSource) logChat(e2e time.Duration) {
 func runFeed(t *testing.T, src *fakeSource) (*feed, *int) {
 	t.Helper()
 	calls := new(int)
-	f := newFeed(src, func() { *calls++ }, func(string, string, string, ...any) {})
-	go f.run()
-	t.Cleanup(f.close)
+	f := newFeed(src.tl)
+	active := func() bool { return isActive(src.State()) }
+	m := output.NewManager([]output.Output{src.tl, csvTicks{calls}}, src.sample, active, func(string, ...any) {})
+	m.Run()
+	t.Cleanup(func() { _ = m.Close(src.sample()); f.close() })
 	return f, calls
 }
 
@@ -153,7 +171,7 @@ func TestFeedTiming(t *testing.T) {
 				src.set(runner.StateRunning, true)
 				time.Sleep(3700*time.Second + 500*time.Millisecond)
 			},
-			points: keptPoints, history: 740, csvTicks: 3700, requests: keptRequests,
+			points: timeline.KeptPoints, history: 740, csvTicks: 3700, requests: timeline.KeptRequests,
 		},
 		{
 			name: "requests leave with their points",
@@ -162,7 +180,7 @@ func TestFeedTiming(t *testing.T) {
 				src.set(runner.StateRunning, true)
 				time.Sleep(6000*time.Second + 500*time.Millisecond)
 			},
-			points: keptPoints, history: 1200, csvTicks: 6000, requests: keptPoints,
+			points: timeline.KeptPoints, history: 1200, csvTicks: 6000, requests: timeline.KeptPoints,
 		},
 	}
 	for _, tc := range cases {
@@ -210,7 +228,7 @@ func TestFeedMessages(t *testing.T) {
 				t.Fatal(err)
 			}
 			types = append(types, m.Type)
-			if m.Point != nil && (!m.Point.Backlog.Saturated || m.Point.Backlog.OldestMS != 1500) {
+			if m.Point != nil && (!m.Point.Backlog.Saturated() || m.Point.Backlog.Oldest != 1500*time.Millisecond) {
 				t.Errorf("backlog %+v", m.Point.Backlog)
 			}
 		}

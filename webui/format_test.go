@@ -2,9 +2,6 @@ package webui
 
 import (
 	"testing"
-	"time"
-
-	"github.com/llmlocust/llmlocust/engine/run"
 )
 
 func TestPercentileKey(t *testing.T) {
@@ -84,41 +81,6 @@ func TestSafeFileName(t *testing.T) {
 		t.Run(tc.in, func(t *testing.T) {
 			if got := safeFileName(tc.in); got != tc.want {
 				t.Errorf("safeFileName(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
-func TestSampleRequests(t *testing.T) {
-	reqs := func(n int) []run.Request {
-		out := make([]run.Request, n)
-		for i := range out {
-			out[i] = run.Request{Seq: uint64(i + 1), Start: time.Unix(int64(i), 0)}
-		}
-		return out
-	}
-	cases := []struct {
-		name      string
-		n, limit  int
-		wantLen   int
-		wantFirst uint64
-		wantLast  uint64
-	}{
-		{"under the limit", 5, 200, 5, 1, 5},
-		{"at the limit", 200, 200, 200, 1, 200},
-		{"twice the limit", 400, 200, 200, 1, 399},
-		{"a little over", 201, 200, 200, 1, 200},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got := sampleRequests(reqs(tc.n), tc.limit)
-			if len(got) != tc.wantLen || got[0].Seq != tc.wantFirst || got[len(got)-1].Seq != tc.wantLast {
-				t.Errorf("%d requests from %d to %d", len(got), got[0].Seq, got[len(got)-1].Seq)
-			}
-			for i := 1; i < len(got); i++ {
-				if got[i].Seq <= got[i-1].Seq {
-					t.Fatalf("out of order at %d", i)
-				}
 			}
 		})
 	}

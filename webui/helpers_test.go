@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/script"
 )
@@ -29,7 +29,7 @@ const testSecret = "sk-test-WEBUI-4f1e9a7c2b"
 type fixture struct {
 	srv  *Server
 	sess *run.Session
-	vals *config.Values
+	vals *options.Values
 	logs *logRing
 }
 
@@ -75,8 +75,8 @@ func setupHost(t *testing.T, host string, editSession func(*run.Config), edit fu
 	logs := &logRing{}
 	sessCfg := run.Config{
 		Plan:    plan,
-		Options: optionValues(vals),
-		Host:    vals.String("host"),
+		Options: vals.Scenario,
+		Host:    vals.Run().Host,
 		Logf: func(level, name, format string, args ...any) {
 			logs.add(level + " " + name + ": " + fmt.Sprintf(format, args...))
 		},
@@ -92,9 +92,10 @@ func setupHost(t *testing.T, host string, editSession func(*run.Config), edit fu
 	if err != nil {
 		t.Fatal(err)
 	}
+	opts := vals.Run()
 	cfg := Config{
-		Session: sess, Plan: plan, Values: vals, Scenario: testScenario, Version: "1.2.3-test",
-		Logs: logs.get, Index: index,
+		Session: sess, Plan: plan, Options: vals, Scenario: testScenario, Version: "1.2.3-test",
+		Logs: logs.get, Index: index, Users: opts.Users, SpawnRate: opts.SpawnRate, RunTime: opts.RunTime,
 	}
 	if edit != nil {
 		edit(&cfg)
@@ -114,41 +115,38 @@ func setupHost(t *testing.T, host string, editSession func(*run.Config), edit fu
 	return &fixture{srv: srv, sess: sess, vals: vals, logs: logs}
 }
 
+// option is an option's value by its flag name, nil when there is none.
+func (f *fixture) option(name string) any {
+	v, _ := f.vals.Lookup(name)
+	return v
+}
+
 // parseValues parses a command line with the scenario's options declared,
 // as the program does.
-func parseValues(t *testing.T, plan *script.Plan, args ...string) *config.Values {
+func parseValues(t *testing.T, plan *script.Plan, args ...string) *options.Values {
 	t.Helper()
-	set, err := config.NewSet(config.Locust()...)
+	set, err := options.NewSet(options.Locust()...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := map[script.OptionKind]config.Kind{
-		script.KindString: config.String, script.KindInt: config.Int,
-		script.KindFloat: config.Float, script.KindBool: config.Bool,
+	kinds := map[script.OptionKind]options.Kind{
+		script.KindString: options.String, script.KindInt: options.Int,
+		script.KindFloat: options.Float, script.KindBool: options.Bool,
 	}
 	for _, o := range plan.Options {
-		err := set.Add(config.Option{
-			Name: flagName(o.Name), Kind: kinds[o.Kind], Default: o.Default, Help: o.Help,
+		err := set.Add(options.Option{
+			Name: options.FlagName(o.Name), Kind: kinds[o.Kind], Default: o.Default, Help: o.Help,
 			Env: o.Env, Secret: o.Secret, Choices: o.Choices,
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	vals, err := set.Parse(config.Input{Args: args})
+	vals, err := set.Parse(options.Input{Args: args})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return vals
-}
-
-func optionValues(vals *config.Values) func(string) (any, bool) {
-	return func(name string) (any, bool) {
-		if !vals.Has(flagName(name)) {
-			return nil, false
-		}
-		return vals.Get(flagName(name)), true
-	}
 }
 
 // response is what a route answered.

@@ -8,16 +8,9 @@ import (
 	"github.com/llmlocust/llmlocust/engine/output"
 
 	"github.com/llmlocust/llmlocust/engine/metrics"
-	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/engine/stats"
+	"github.com/llmlocust/llmlocust/engine/timeline"
 )
-
-// llmPercentiles are the percentiles of every LLM timing on the wire.
-var llmPercentiles = []float64{0.5, 0.9, 0.95, 0.99}
-
-// currentWindowTicks is the span of the current window, in ticks, as the
-// stats' own ten seconds.
-const currentWindowTicks = 10
 
 // Point is one second of a running test, for the LLM charts. Percentiles
 // are over about the last ten seconds.
@@ -33,7 +26,7 @@ type Point struct {
 	E2E              Percentiles             `json:"e2e"`
 	TokenSources     output.TokenCountSource `json:"token_sources"`
 	TokenMismatches  int64                   `json:"token_mismatches"`
-	Backlog          Backlog                 `json:"backlog"`
+	Backlog          metrics.Backlog         `json:"backlog"`
 }
 
 // Percentiles of one timing in milliseconds; each is null when the window
@@ -43,16 +36,6 @@ type Percentiles struct {
 	P90 *float64 `json:"p90"`
 	P95 *float64 `json:"p95"`
 	P99 *float64 `json:"p99"`
-}
-
-// Backlog is the metrics daemon's queue: when it saturates, the client is
-// short of CPU and its timings may be late.
-type Backlog struct {
-	Queued    int     `json:"queued"`
-	Bytes     int64   `json:"bytes"` // held by the queued chunks
-	OldestMS  float64 `json:"oldest_ms"`
-	LimitHits int64   `json:"limit_hits"` // chunks refused at the queue's bound, each failing its request
-	Saturated bool    `json:"saturated"`
 }
 
 // Req is one finished LLM request for the TTFT scatter chart; it travels
@@ -111,34 +94,34 @@ func finite(x float64) float64 {
 	return x
 }
 
-func newPoint(now time.Time, snap *stats.Snapshot, users int, b metrics.Backlog, e2e *stats.Histogram) Point {
-	total := snap.LLMTotal
+// pointOf is a timeline point as the wire carries it.
+func pointOf(p timeline.Point) Point {
 	return Point{
-		Time:             now.UTC().Format(isoSeconds),
-		UserCount:        users,
-		RPS:              finite(snap.Total.CurrentRPS()),
-		FailPerSec:       finite(snap.Total.CurrentFailPerSec()),
-		OutputTokensPerS: finite(total.CurrentOutputTokensPerSec(now)),
-		TTFT:             percentilesOf(total.Current(stats.TTFT)),
-		ITL:              percentilesOf(total.Current(stats.ITL)),
-		TPOT:             percentilesOf(total.Current(stats.TPOT)),
-		E2E:              percentilesOf(e2e),
-		TokenSources:     output.SourcesOf(total.Sources),
-		TokenMismatches:  total.Mismatches,
-		Backlog:          Backlog{Queued: b.Queued, Bytes: b.Bytes, OldestMS: output.MS(b.Oldest), LimitHits: b.Refused, Saturated: b.Saturated()},
+		Time:             p.Time.UTC().Format(isoSeconds),
+		UserCount:        p.Users,
+		RPS:              finite(p.RPS),
+		FailPerSec:       finite(p.FailPerSec),
+		OutputTokensPerS: finite(p.OutputTokensPerS),
+		TTFT:             percentilesOf(p.TTFT),
+		ITL:              percentilesOf(p.ITL),
+		TPOT:             percentilesOf(p.TPOT),
+		E2E:              percentilesOf(p.E2E),
+		TokenSources:     output.SourcesOf(p.Sources),
+		TokenMismatches:  p.Mismatches,
+		Backlog:          p.Backlog,
 	}
 }
 
-func percentilesOf(h *stats.Histogram) Percentiles {
-	if h.Count() == 0 {
+// percentilesOf are the stats.LLMPercentiles of a window, in ms.
+func percentilesOf(p []time.Duration) Percentiles {
+	if len(p) < 4 {
 		return Percentiles{}
 	}
-	p := h.Percentiles(llmPercentiles...)
 	v := func(i int) *float64 { x := output.MS(p[i]); return &x }
 	return Percentiles{P50: v(0), P90: v(1), P95: v(2), P99: v(3)}
 }
 
-func toReqs(rs []run.Request) []Req {
+func toReqs(rs []timeline.Request) []Req {
 	out := make([]Req, len(rs))
 	for i, r := range rs {
 		out[i] = Req{Start: r.Start, Name: r.Name, OK: r.OK}
@@ -149,52 +132,6 @@ func toReqs(rs []run.Request) []Req {
 		}
 	}
 	return out
-}
-
-// e2eData is the whole-test E2E histogram of a snapshot. The stats keep
-// no current window of E2E, so the feed makes one by subtracting the
-// histogram of ten seconds ago.
-func e2eData(snap *stats.Snapshot) stats.HistogramData {
-	return snap.LLMTotal.Hist(stats.E2E).Data()
-}
-
-// recentE2E is the newest histogram minus the oldest of ring. After a
-// stats reset the counts go down; the newest then already holds only
-// recent values.
-func recentE2E(ring []stats.HistogramData) *stats.Histogram {
-	out := &stats.Histogram{}
-	if len(ring) == 0 {
-		return out
-	}
-	newest := ring[len(ring)-1]
-	old := map[int32]int64{}
-	if len(ring) > 1 {
-		for _, b := range ring[0].Buckets {
-			old[b.Index] = b.Count
-		}
-	}
-	// The window's own extremes are unknown; the whole test's maximum
-	// bounds them.
-	diff := stats.HistogramData{MaxMicros: newest.MaxMicros}
-	for _, b := range newest.Buckets {
-		switch d := b.Count - old[b.Index]; {
-		case d < 0:
-			return mergedOrEmpty(newest)
-		case d > 0:
-			diff.Buckets = append(diff.Buckets, stats.HistBucket{Index: b.Index, Count: d})
-		}
-	}
-	return mergedOrEmpty(diff)
-}
-
-// mergedOrEmpty builds a histogram from exported data; data it refuses
-// (which only a bug could produce) gives an empty one.
-func mergedOrEmpty(d stats.HistogramData) *stats.Histogram {
-	h := &stats.Histogram{}
-	if err := h.MergeData(d); err != nil {
-		return &stats.Histogram{}
-	}
-	return h
 }
 
 // llmTable is the LLM stats table of a snapshot; end is when the test

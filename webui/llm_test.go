@@ -1,11 +1,10 @@
 package webui
 
 import (
+	"github.com/llmlocust/llmlocust/engine/timeline"
 	"net/url"
 	"testing"
 	"time"
-
-	"github.com/llmlocust/llmlocust/engine/run"
 )
 
 // TestUnmeasuredTimingsAreNull: one-token answers without reasoning have
@@ -49,7 +48,7 @@ func TestUnmeasuredTimingsAreNull(t *testing.T) {
 // scatter chart.
 func TestScatterWithoutToken(t *testing.T) {
 	at0 := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
-	reqs := toReqs([]run.Request{
+	reqs := toReqs([]timeline.Request{
 		{Start: at0, TTFT: 200600 * time.Microsecond, Name: "chat", OK: true},
 		{Start: at0, Name: "chat", OK: false},
 	})

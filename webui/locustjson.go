@@ -10,11 +10,13 @@ import (
 
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/stats"
+	"github.com/llmlocust/llmlocust/engine/timeline"
 )
 
-// Locust's percentile lists: the chart lines and the table columns.
+// Locust's percentile lists: the chart lines (those the timeline keeps)
+// and the table columns.
 var (
-	percentilesToChart      = []float64{0.5, 0.95}
+	percentilesToChart      = timeline.ChartPercentiles
 	percentilesToStatistics = []float64{0.95, 0.99}
 )
 
@@ -110,18 +112,21 @@ func currentPercentiles(total *stats.Entry) map[string]any {
 }
 
 // historyEntry is one point of Locust's charts, as its stats history.
-func historyEntry(now time.Time, snap *stats.Snapshot, users int) map[string]any {
-	ts := now.UTC().Format(isoSeconds)
+func historyEntry(p timeline.Point) map[string]any {
+	ts := p.Time.UTC().Format(isoSeconds)
 	h := map[string]any{
-		"current_rps":             []any{ts, finite(snap.Total.CurrentRPS())},
-		"current_fail_per_sec":    []any{ts, finite(snap.Total.CurrentFailPerSec())},
-		"total_avg_response_time": []any{ts, roundTo(snap.Total.Avg(), 2)},
-		"user_count":              []any{ts, users},
+		"current_rps":             []any{ts, finite(p.RPS)},
+		"current_fail_per_sec":    []any{ts, finite(p.FailPerSec)},
+		"total_avg_response_time": []any{ts, roundTo(p.AvgResponseTime, 2)},
+		"user_count":              []any{ts, p.Users},
 		"time":                    ts,
 	}
-	for _, p := range percentilesToChart {
-		v, _ := snap.Total.CurrentPercentile(p)
-		h[percentileKey(p)] = []any{ts, v}
+	for i, q := range percentilesToChart {
+		var v int64
+		if i < len(p.ResponseTimes) {
+			v = p.ResponseTimes[i]
+		}
+		h[percentileKey(q)] = []any{ts, v}
 	}
 	return h
 }
@@ -158,7 +163,7 @@ func (s *Server) requestStats(c *fiber.Ctx) error {
 // the class weights share them out if the test was too short for that).
 func (s *Server) taskRatios() map[string]any {
 	counts := s.cfg.Session.UserClassesCount()
-	if sumCounts(counts) == 0 && s.cfg.Session.State() != runner.StateReady {
+	if s.cfg.Session.UserCount() == 0 && s.cfg.Session.State() != runner.StateReady {
 		counts = s.feed.lastClasses()
 		if counts == nil {
 			counts = s.plan.Distribution(s.cfg.Session.TargetUserCount())

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"mime"
 	"path"
@@ -14,7 +15,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/llmlocust/llmlocust/engine/output"
 	"github.com/llmlocust/llmlocust/engine/runner"
+	"github.com/llmlocust/llmlocust/engine/secret"
+	"github.com/llmlocust/llmlocust/engine/stats"
 )
 
 // The placeholders of index.html that the server fills in.
@@ -155,7 +159,7 @@ func (s *Server) templateArgs() map[string]any {
 		"profile":                   nil,
 		"llm": map[string]any{
 			"points": points, "requests": reqs, "seq": seq,
-			"percentiles": llmPercentiles, "ws_path": "ws/llm", "points_path": "llm/points",
+			"percentiles": stats.LLMPercentiles, "ws_path": "ws/llm", "points_path": "llm/points",
 		},
 	}
 }
@@ -177,8 +181,7 @@ func (s *Server) formUserCount() int {
 // loaded during a test edits it from its own settings, else the command
 // line's. The run time is in seconds, null when unset.
 func (s *Server) formDefaults() (users, rate, runTime any) {
-	users, rate = s.cfg.Values.Get("users"), s.cfg.Values.Get("spawn-rate")
-	d, _ := s.cfg.Values.Get("run-time").(time.Duration)
+	users, rate, d := s.cfg.Users, s.cfg.SpawnRate, s.cfg.RunTime
 	// A load shape sets its own numbers, which the form does not show.
 	if t, ok := s.cfg.Session.Test(); ok && !s.plan.HasShape() {
 		users, rate, d = t.Users, t.SpawnRate, t.RunTime
@@ -239,8 +242,8 @@ const secretFormNote = "(The server's value is sent only to the hosts given when
 func (s *Server) extraOptions() map[string]any {
 	out := map[string]any{}
 	for _, o := range s.plan.Options {
-		v := s.cfg.Values.Get(flagName(o.Name))
-		if v == nil {
+		v, ok := s.cfg.Options.Scenario(o.Name)
+		if !ok {
 			v = o.Default
 		}
 		if o.Secret {
@@ -370,4 +373,40 @@ func (s *Server) report(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentDisposition, "attachment;filename="+s.downloadName("")+".html")
 	}
 	return c.Send(page)
+}
+
+// Report writes the HTML report (--html) when the run closes, from the
+// run's stats and timeline, without a server.
+type Report struct {
+	page    *Server // serves nothing: no app, no listener
+	path    string
+	secrets *secret.Scrubber
+}
+
+var _ output.Output = (*Report)(nil)
+
+// NewReport writes the report of cfg's session to path, through secrets.
+func NewReport(cfg Config, path string, secrets *secret.Scrubber) *Report {
+	return &Report{page: &Server{cfg: cfg, plan: cfg.Plan, feed: newFeed(cfg.Session.Timeline())}, path: path, secrets: secrets}
+}
+
+// Start implements output.Output.
+func (r *Report) Start(output.Sample) error { return nil }
+
+// Tick implements output.Output.
+func (r *Report) Tick(output.Sample) error { return nil }
+
+// Close implements output.Output.
+func (r *Report) Close(output.Sample) error {
+	page, err := r.page.Report("")
+	if err == nil {
+		err = output.WriteFile(r.path, r.secrets, func(w io.Writer) error {
+			_, err := w.Write(page)
+			return err
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("writing the HTML report: %w", err)
+	}
+	return nil
 }

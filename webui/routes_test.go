@@ -283,7 +283,7 @@ func checkEdit(t *testing.T, f *fixture) {
 	if after := num(t, f.stats(t), "stats", -1, "num_requests"); after < before {
 		t.Errorf("requests went from %v to %v: the edit cleared the stats", before, after)
 	}
-	if got := f.vals.Get("max-tokens"); got != 4 {
+	if got := f.option("max-tokens"); got != 4 {
 		t.Errorf("max-tokens after the edit = %v, want 4", got)
 	}
 }

@@ -19,7 +19,7 @@ import (
 // printed it) is masked.
 func TestSecretsNeverLeave(t *testing.T) {
 	f := setup(t, nil)
-	if got := f.vals.Get("api-key"); got != testSecret {
+	if got := f.option("api-key"); got != testSecret {
 		t.Fatalf("the test's key did not reach the options: %v", got)
 	}
 	addr := serve(t, f)
@@ -54,7 +54,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 	if logs := string(f.get(t, "/logs").body); !strings.Contains(logs, "using key ******") {
 		t.Errorf("the log line is not masked: %s", logs)
 	}
-	if got := f.vals.Get("api-key"); got != testSecret {
+	if got := f.option("api-key"); got != testSecret {
 		t.Errorf("the form's empty key replaced the secret: %v", got)
 	}
 }

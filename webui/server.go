@@ -15,23 +15,41 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
 	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/script"
 )
+
+// Options are the run's option values as the server reads and changes
+// them. Names are the scenario's own (max_tokens): the form shows each
+// scenario option as it stands and sets those it sends.
+type Options interface {
+	// Scenario returns an option's current value; ok is false when there
+	// is no such option.
+	Scenario(name string) (value any, ok bool)
+	// SetScenario changes an option, from text read as the command line
+	// reads it or from a value Scenario returned. Its error names the
+	// option and what is wrong with the value.
+	SetScenario(name string, value any) error
+	// ParseRunTime reads a run time as -t/--run-time does.
+	ParseRunTime(text string) (time.Duration, error)
+}
 
 // Config is what a Server serves.
 type Config struct {
 	Session *run.Session
 	// Plan is the session's scenario, for the form's classes and tasks.
 	Plan *script.Plan
-	// Values holds the option values. The form's scenario options are Set
-	// here by their flag names (max_tokens sets "max-tokens"); the form's
-	// defaults (users, spawn rate, run time, host) are read from it.
-	Values *config.Values
+	// Options holds the option values of the run.
+	Options Options
+	// Users, SpawnRate and RunTime are the command line's test, which the
+	// form offers until a test has been started.
+	Users     int
+	SpawnRate float64
+	RunTime   time.Duration
 	// Scenario is the scenario file, shown as Locust shows its locustfile.
 	Scenario string
 	// BasePath is the path every route is served under ("/locust"); ""
@@ -72,16 +90,12 @@ type Server struct {
 	mu     sync.Mutex
 	ln     net.Listener
 	closed bool
-
-	// lastCSVErr keeps a failing CSV write from logging every second; only
-	// the feed's goroutine uses it.
-	lastCSVErr string
 }
 
 // New builds the server and starts collecting the charts' history from
 // the session; Shutdown stops it.
 func New(cfg Config) (*Server, error) {
-	if cfg.Session == nil || cfg.Values == nil {
+	if cfg.Session == nil || cfg.Options == nil {
 		return nil, errors.New("web ui: a session and option values are required")
 	}
 	if cfg.Logs == nil {
@@ -94,13 +108,12 @@ func New(cfg Config) (*Server, error) {
 		cfg.Assets = frontendAssets()
 	}
 	s := &Server{cfg: cfg, plan: cfg.Plan, base: cleanBase(cfg.BasePath)}
-	s.feed = newFeed(cfg.Session, s.writeCSV, cfg.Logf)
+	s.feed = newFeed(cfg.Session.Timeline())
 	s.app = fiber.New(fiber.Config{
 		DisableStartupMessage: true,
 		ErrorHandler:          s.handleError,
 	})
 	s.routes()
-	go s.feed.run()
 	return s, nil
 }
 
@@ -204,22 +217,5 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	return c.Status(code).Send(msg)
 }
 
-// flagName is the option name of a scenario option: max_tokens is
-// --max-tokens.
-func flagName(name string) string { return strings.ReplaceAll(name, "_", "-") }
-
 // locustfile is the scenario's file name as Locust shows its locustfile.
 func (s *Server) locustfile() string { return filepath.Base(s.cfg.Scenario) }
-
-// writeCSV keeps --csv files current while a test runs.
-func (s *Server) writeCSV() {
-	err := s.cfg.Session.WriteCSV()
-	msg := ""
-	if err != nil {
-		msg = err.Error()
-	}
-	if msg != "" && msg != s.lastCSVErr {
-		s.cfg.Logf("ERROR", "llmlocust.web", "writing CSV files: %v", err)
-	}
-	s.lastCSVErr = msg
-}

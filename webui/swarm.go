@@ -8,7 +8,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
 	"github.com/llmlocust/llmlocust/engine/run"
 )
 
@@ -46,7 +45,9 @@ func (s *Server) swarm(c *fiber.Ctx) error {
 		return s.swarmResult(c, false, err.Error(), 0)
 	}
 	if wasIdle {
-		s.feed.syncTest()
+		// The charts clear now, not at the next tick.
+		start, _ := s.cfg.Session.Times()
+		s.cfg.Session.Timeline().Restart(start)
 	}
 	msg := "Swarming started"
 	if s.plan.HasShape() {
@@ -105,7 +106,7 @@ func (s *Server) parseTest(f swarmForm) (t run.Test, refusal string) {
 		t.Host = s.cfg.Session.Host()
 	}
 	if f.runTime != "" {
-		d, err := config.ParseRunTime(f.runTime)
+		d, err := s.cfg.Options.ParseRunTime(f.runTime)
 		if err != nil {
 			return t, msgRunTime
 		}
@@ -135,8 +136,8 @@ func (s *Server) parseTest(f swarmForm) (t run.Test, refusal string) {
 func (s *Server) setOptions(opts map[string]string) (undo func(), err error) {
 	old := map[string]any{}
 	undo = func() {
-		for flag, v := range old {
-			_ = s.cfg.Values.Set(flag, v) // a value it held before is valid
+		for name, v := range old {
+			_ = s.cfg.Options.SetScenario(name, v) // a value it held before is valid
 		}
 	}
 	for _, o := range s.plan.Options {
@@ -147,13 +148,12 @@ func (s *Server) setOptions(opts map[string]string) (undo func(), err error) {
 		if o.Secret {
 			s.cfg.Session.Secrets().Add(text)
 		}
-		flag := flagName(o.Name)
-		prev := s.cfg.Values.Get(flag)
-		if err := s.cfg.Values.Set(flag, text); err != nil {
+		prev, _ := s.cfg.Options.Scenario(o.Name)
+		if err := s.cfg.Options.SetScenario(o.Name, text); err != nil {
 			undo()
 			return func() {}, err
 		}
-		old[flag] = prev
+		old[o.Name] = prev
 	}
 	return undo, nil
 }

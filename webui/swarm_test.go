@@ -61,7 +61,7 @@ func TestSwarmRefusals(t *testing.T) {
 				t.Errorf("state %v after a refused form", st)
 			}
 			for flag, want := range map[string]any{"max-tokens": 6, "temperature": 0.5, "verbose": false, "api": "openai-chat"} {
-				if got := f.vals.Get(flag); got != want {
+				if got := f.option(flag); got != want {
 					t.Errorf("%s = %v after a refused form, want %v", flag, got, want)
 				}
 			}
@@ -87,7 +87,7 @@ func TestSwarmAccepts(t *testing.T) {
 		"max-tokens": 3, "temperature": 0.25, "verbose": true, "api": "openai-chat",
 		"api-key": testSecret, "csv": "", "locustfile": testScenario,
 	} {
-		if got := f.vals.Get(flag); got != want {
+		if got := f.option(flag); got != want {
 			t.Errorf("%s = %v, want %v", flag, got, want)
 		}
 	}
@@ -97,7 +97,7 @@ func TestSwarmAccepts(t *testing.T) {
 	f.stopTest(t)
 	// A new test after a stopped one, with a secret given in the form.
 	f.startTest(t, url.Values{"user_count": {"1"}, "spawn_rate": {"5"}, "api_key": {"sk-typed-in-the-form"}})
-	if got := f.vals.Get("api-key"); got != "sk-typed-in-the-form" {
+	if got := f.option("api-key"); got != "sk-typed-in-the-form" {
 		t.Errorf("api-key = %v", got)
 	}
 	if h := f.sess.Host(); h != "mock" {

@@ -3,29 +3,23 @@ package main
 import (
 	"time"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
 	"github.com/llmlocust/llmlocust/engine/metrics"
-	"github.com/llmlocust/llmlocust/engine/output"
+	"github.com/llmlocust/llmlocust/engine/options"
 )
 
 // limits are the bounds of --max-event-size, --max-text-size and
 // --max-backlog. Their values were vetted when read; one that still fails
 // to parse keeps the default.
-func limits(vals *config.Values) metrics.Limits {
-	size := func(name string) int64 {
-		n, _ := config.ParseSize(vals.String(name))
+func limits(opts *options.Run) metrics.Limits {
+	size := func(text string) int64 {
+		n, _ := options.ParseSize(text)
 		return n
 	}
 	return metrics.Limits{
-		Event:   int(size("max-event-size")),
-		Text:    int(size("max-text-size")),
-		Backlog: size("max-backlog"),
+		Event:   int(size(opts.MaxEventSize)),
+		Text:    int(size(opts.MaxTextSize)),
+		Backlog: size(opts.MaxBacklog),
 	}
-}
-
-// backlogOf is the metrics daemon's backlog as the outputs show it.
-func backlogOf(b metrics.Backlog) output.Backlog {
-	return output.Backlog{Queued: b.Queued, Bytes: b.Bytes, Oldest: b.Oldest, Refused: b.Refused, Saturated: b.Saturated()}
 }
 
 // warnSaturated says, at the end of a run, that the client could not keep

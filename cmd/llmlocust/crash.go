@@ -5,10 +5,8 @@ import (
 	"io"
 	"runtime/debug"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/run"
-	"github.com/llmlocust/llmlocust/script"
-	"github.com/llmlocust/llmlocust/webui"
 )
 
 // guarded runs the program and turns a panic that reaches it into the
@@ -33,9 +31,9 @@ func internalError(w io.Writer, v any, stack []byte) int {
 // finishOnPanic, deferred by a run once its session exists, turns a panic
 // into the internal-error code after writing every output it still can: a
 // bug must not lose what was measured.
-func finishOnPanic(code *int, s *run.Session, plan *script.Plan, vals *config.Values, log *logger, stdout, stderr io.Writer, srv *webui.Server) {
+func finishOnPanic(code *int, s *run.Session, opts *options.Run, log *logger, stdout, stderr io.Writer) {
 	if v := recover(); v != nil {
 		*code = internalError(stderr, v, debug.Stack())
-		finish(s, plan, vals, log, stdout, stderr, srv)
+		finish(s, opts, log, stdout, stderr)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/secret"
 )
 
@@ -97,11 +97,11 @@ func (l *logger) log(level Level, name, format string, args ...any) {
 // and its logger. The logger masks each line itself (for --logfile and the
 // web UI's log tab too), so it writes to the unmasked stderr. done closes
 // the log file and passes on what the masks hold back.
-func openConsole(stdout, stderr io.Writer, vals *config.Values) (secrets *secret.Scrubber, out, errOut io.Writer, log *logger, done func(), err error) {
+func openConsole(stdout, stderr io.Writer, opts *options.Run) (secrets *secret.Scrubber, out, errOut io.Writer, log *logger, done func(), err error) {
 	secrets = secret.New()
 	o, e := secrets.Writer(stdout), secrets.Writer(stderr)
 	flush := func() { _, _ = o.Flush(), e.Flush() }
-	log, err = newLogger(stderr, vals.String("loglevel"), vals.String("logfile"), secrets)
+	log, err = newLogger(stderr, opts.Loglevel, opts.Logfile, secrets)
 	if err != nil {
 		return nil, o, e, nil, flush, err
 	}

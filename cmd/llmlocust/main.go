@@ -12,7 +12,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/script"
 )
 
@@ -20,7 +20,7 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
-	in, err := config.OSInput()
+	in, err := options.OSInput()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "llmlocust:", err)
 		os.Exit(exitUsage)
@@ -32,13 +32,13 @@ func main() {
 // runCommand is the whole program with its outside world passed in, so that
 // tests run it in-process. Cancelling ctx is Ctrl-C: the run stops its
 // users and still writes every output (see onSignals for the second).
-func runCommand(ctx context.Context, in config.Input, stdout, stderr io.Writer) int {
+func runCommand(ctx context.Context, in options.Input, stdout, stderr io.Writer) int {
 	// Logs, live lines and messages reach stderr from several goroutines.
 	stderr = &lockedWriter{w: stderr}
 	if len(in.Args) > 0 && in.Args[0] == "mock" {
 		return runMock(ctx, in.Args[1:], stdout, stderr)
 	}
-	set, err := config.NewSet(locustOptions()...)
+	set, err := options.NewSet(locustOptions()...)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -46,18 +46,19 @@ func runCommand(ctx context.Context, in config.Input, stdout, stderr io.Writer) 
 	if err != nil {
 		return fail(stderr, err)
 	}
-	if first.Bool("version") {
+	early := first.Run()
+	if early.Version {
 		fmt.Fprintf(stdout, "llmlocust %s\n", version)
 		return exitOK
 	}
-	file := first.String("locustfile")
+	file := early.Locustfile
 	var plan *script.Plan
 	err = interruptible(ctx, func() (err error) { plan, err = script.Load(file); return err })
 	if errors.Is(err, errInterrupted) {
 		return interrupted(stderr)
 	}
 	if err != nil {
-		if first.Bool("help") {
+		if early.Help {
 			set.Usage(stdout, "llmlocust")
 			fmt.Fprintf(stdout, "\n(scenario options are listed when -f names a scenario that loads: %v)\n", err)
 			return exitOK
@@ -70,23 +71,24 @@ func runCommand(ctx context.Context, in config.Input, stdout, stderr io.Writer) 
 	}
 	vals, err := set.Parse(in)
 	if err != nil {
-		if first.Bool("help") {
+		if early.Help {
 			set.Usage(stdout, "llmlocust")
 			return exitOK
 		}
 		return fail(stderr, err)
 	}
+	opts := vals.Run()
 	switch {
-	case vals.Bool("help"):
+	case opts.Help:
 		set.Usage(stdout, "llmlocust")
 		return exitOK
-	case vals.Bool("list"):
+	case opts.List:
 		for _, c := range plan.Classes {
 			fmt.Fprintln(stdout, c.Name)
 		}
 		return exitOK
-	case vals.Bool("show-task-ratio"), vals.Bool("show-task-ratio-json"):
-		return showTaskRatio(stdout, plan, vals)
+	case opts.ShowTaskRatio, opts.ShowTaskRatioJSON:
+		return showTaskRatio(stdout, plan, &opts)
 	}
 	if err := checkRequired(plan, vals); err != nil {
 		return fail(stderr, err)
@@ -97,18 +99,18 @@ func runCommand(ctx context.Context, in config.Input, stdout, stderr io.Writer) 
 	if err := vals.CheckUserClasses(plan.ClassNames()); err != nil {
 		return fail(stderr, err)
 	}
-	bind := &script.Env{Host: vals.String("host"), Values: optionValues(vals), Classes: vals.Positional(),
-		Tokenizer: vals.String("tokenizer"), Getenv: in.Getenv}
+	bind := &script.Env{Host: opts.Host, Values: vals.Scenario, Classes: vals.Positional(),
+		Tokenizer: opts.Tokenizer, Getenv: in.Getenv}
 	if err := interruptible(ctx, func() error { return plan.Prepare(bind) }); err != nil {
 		if errors.Is(err, errInterrupted) {
 			return interrupted(stderr)
 		}
 		return fail(stderr, err)
 	}
-	if !vals.Bool("headless") {
-		return web(ctx, plan, vals, in, stdout, stderr)
+	if !opts.Headless {
+		return web(ctx, plan, &opts, vals, in, stdout, stderr)
 	}
-	return headless(ctx, plan, vals, in, stdout, stderr)
+	return headless(ctx, plan, &opts, vals, in, stdout, stderr)
 }
 
 // fail prints a message that says what is wrong and exits with the usage
@@ -134,8 +136,8 @@ var notYet = map[string]string{
 }
 
 // locustOptions are Locust's options, those of features to come marked so.
-func locustOptions() []config.Option {
-	opts := config.Locust()
+func locustOptions() []options.Option {
+	opts := options.Locust()
 	for i := range opts {
 		if msg, ok := notYet[opts[i].Name]; ok {
 			opts[i].NotYet = msg

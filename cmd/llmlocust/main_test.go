@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 )
 
 // result is what one in-process run of the command gave.
@@ -24,7 +24,7 @@ type result struct {
 func runCLI(t *testing.T, ctx context.Context, env map[string]string, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	in := config.Input{
+	in := options.Input{
 		Args:     args,
 		Getenv:   func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		ReadFile: os.ReadFile,

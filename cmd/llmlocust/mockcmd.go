@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 
 	"github.com/llmlocust/llmlocust/engine/mock"
 )
@@ -18,7 +19,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("llmlocust mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := mock.DefaultConfig()
-	cfg.RegisterFlags(fs)
+	mockFlags(fs, &cfg)
 	host := fs.String("host", "127.0.0.1", "address to listen on")
 	port := fs.Int("port", 8000, "port to listen on (0 picks a free one)")
 	fs.Usage = func() {
@@ -43,4 +44,50 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	<-ctx.Done()
 	_ = srv.Close()
 	return exitOK
+}
+
+// mockFlags defines the flags of `llmlocust mock` on fs, bound to the
+// fields of c; the current values of c are the flags' defaults.
+func mockFlags(fs *flag.FlagSet, c *mock.Config) {
+	fs.StringVar(&c.Model, "model", c.Model, "model name the server reports and lists in /v1/models")
+	fs.DurationVar(&c.TTFT, "ttft", c.TTFT, "base time to first token, from the start of service")
+	fs.DurationVar(&c.ITL, "itl", c.ITL, "gap between successive content chunks")
+	fs.DurationVar(&c.PrefillPerToken, "prefill-per-token", c.PrefillPerToken, "time added to TTFT for each prompt token")
+	fs.IntVar(&c.MaxConcurrent, "max-concurrent", c.MaxConcurrent, "requests served at once, the rest wait in a FIFO queue (0 = no limit)")
+	fs.Float64Var(&c.ITLLoadFactor, "itl-load-factor", c.ITLLoadFactor,
+		"stretch of each gap with load: ITL × (1 + factor × (active−1) / max(max-concurrent, 1))")
+	fs.Float64Var(&c.Jitter, "jitter", c.Jitter, "relative standard deviation of TTFT and of each gap (0.1 = 10%)")
+	fs.Int64Var(&c.Seed, "seed", c.Seed, "seed of jitter, faults and output words; the same seed gives the same draws")
+	fs.IntVar(&c.DefaultMaxTokens, "default-max-tokens", c.DefaultMaxTokens, "output tokens when a request names no max_tokens")
+	fs.Var((*tokenList)(&c.TokensPerChunk), "tokens-per-chunk", "tokens in successive content chunks, cycled (for example 1,3)")
+	fs.BoolVar(&c.HeadersWithFirstToken, "headers-with-first-token", c.HeadersWithFirstToken,
+		"hold stream headers back until the first token instead of sending them at once")
+	fs.Float64Var(&c.ErrorRate, "error-rate", c.ErrorRate, "share of requests answered 500 (0 to 1)")
+	fs.Float64Var(&c.RateLimitRate, "rate-limit-rate", c.RateLimitRate, "share of requests answered 429 with Retry-After (0 to 1)")
+	fs.Float64Var(&c.DropRate, "drop-rate", c.DropRate, "share of requests whose connection is cut mid-stream (0 to 1)")
+	fs.DurationVar(&c.RetryAfter, "retry-after", c.RetryAfter, "wait that 429 answers ask for")
+	fs.IntVar(&c.RecordCapacity, "record-capacity", c.RecordCapacity, "how many finished requests' send records are kept in memory")
+}
+
+// tokenList is a flag.Value for a comma-separated list of positive ints.
+type tokenList []int
+
+func (l *tokenList) String() string {
+	if l == nil {
+		return ""
+	}
+	parts := make([]string, len(*l))
+	for i, n := range *l {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (l *tokenList) Set(s string) error {
+	out, err := mock.ParseTokenList(s)
+	if err != nil {
+		return err
+	}
+	*l = out
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/script"
 )
 
@@ -72,14 +73,14 @@ func TestEveryScenarioTakesEveryOption(t *testing.T) {
 // optionArg sets an option to value, or to a value of its kind other than
 // its default.
 func optionArg(o *script.Option, value string) string {
-	flag := "--" + flagName(o.Name)
+	flag := "--" + options.FlagName(o.Name)
 	if value != "" {
 		return flag + "=" + value
 	}
 	switch def := o.Default.(type) {
 	case bool:
 		if def {
-			return "--no-" + flagName(o.Name)
+			return "--no-" + options.FlagName(o.Name)
 		}
 		return flag
 	case int:

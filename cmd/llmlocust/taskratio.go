@@ -7,14 +7,14 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/script"
 )
 
 // showTaskRatio prints Locust's task-ratio report, as text or JSON.
-func showTaskRatio(w io.Writer, plan *script.Plan, vals *config.Values) int {
-	counts := plan.Distribution(vals.Int("users"))
-	if vals.Bool("show-task-ratio-json") {
+func showTaskRatio(w io.Writer, plan *script.Plan, opts *options.Run) int {
+	counts := plan.Distribution(opts.Users)
+	if opts.ShowTaskRatioJSON {
 		b, _ := json.MarshalIndent(map[string]any{
 			"per_class": plan.TaskRatios(counts, false),
 			"total":     plan.TaskRatios(counts, true),

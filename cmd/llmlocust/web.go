@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/llmlocust/llmlocust/cmd/llmlocust/config"
+	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/script"
@@ -18,43 +18,44 @@ import (
 
 // web runs the web UI until Ctrl-C (or --autoquit after a test), then
 // writes the outputs like a headless run.
-func web(ctx context.Context, plan *script.Plan, vals *config.Values, in config.Input, stdout, stderr io.Writer) (code int) {
-	secrets, stdout, stderr, log, done, err := openConsole(stdout, stderr, vals)
+func web(ctx context.Context, plan *script.Plan, opts *options.Run, vals *options.Values, in options.Input, stdout, stderr io.Writer) (code int) {
+	secrets, stdout, stderr, log, done, err := openConsole(stdout, stderr, opts)
 	defer done()
 	if err != nil {
 		return fail(stderr, err)
 	}
-	auth, err := basicAuth(vals.String("web-auth"))
+	auth, err := basicAuth(opts.WebAuth)
 	if err != nil {
 		return fail(stderr, err)
 	}
-	host := vals.String("web-host")
-	if err := webui.CheckBind(host, auth != nil, vals.Bool("web-insecure")); err != nil {
+	host := opts.WebHost
+	if err := webui.CheckBind(host, auth != nil, opts.WebInsecure); err != nil {
 		return fail(stderr, err)
 	}
-	s, err := newSession(plan, vals, in, log, secrets)
+	s, err := newSession(plan, opts, vals, in, log, secrets, stdout, stderr, true)
 	if err != nil {
 		return fail(stderr, err)
 	}
 	srv, err := webui.New(webui.Config{
-		Session: s, Plan: plan, Values: vals, Scenario: plan.File, BasePath: vals.String("web-base-path"),
+		Session: s, Plan: plan, Options: vals, Users: opts.Users, SpawnRate: opts.SpawnRate, RunTime: opts.RunTime,
+		Scenario: plan.File, BasePath: opts.WebBasePath,
 		Auth: auth, Version: version, Logs: log.recent, Logf: log.levelf, Index: webui.Frontend(),
-		CSVPrefix: vals.String("csv"), FullHistory: vals.Bool("csv-full-history"),
+		CSVPrefix: opts.CSV, FullHistory: opts.CSVFullHistory,
 	})
 	if err != nil {
 		_, _ = s.Close()
 		return fail(stderr, err)
 	}
-	defer finishOnPanic(&code, s, plan, vals, log, stdout, stderr, srv)
-	addr := net.JoinHostPort(host, strconv.Itoa(vals.Int("web-port")))
+	defer finishOnPanic(&code, s, opts, log, stdout, stderr)
+	addr := net.JoinHostPort(host, strconv.Itoa(opts.WebPort))
 	served := make(chan error, 1)
 	go func() { served <- srv.Listen(addr) }()
-	log.log(LevelInfo, "llmlocust.main", "Starting web interface at http://%s%s/ (press Ctrl-C to quit)", addr, strings.TrimRight(vals.String("web-base-path"), "/"))
+	log.log(LevelInfo, "llmlocust.main", "Starting web interface at http://%s%s/ (press Ctrl-C to quit)", addr, strings.TrimRight(opts.WebBasePath, "/"))
 	if webui.Frontend() == nil {
 		log.log(LevelWarning, "llmlocust.main", "this binary was built without the web frontend: run `make build`")
 	}
-	if vals.Bool("autostart") {
-		test := run.Test{Users: vals.Int("users"), SpawnRate: vals.Float("spawn-rate"), RunTime: vals.Duration("run-time")}
+	if opts.Autostart {
+		test := run.Test{Users: opts.Users, SpawnRate: opts.SpawnRate, RunTime: opts.RunTime}
 		if err := s.Start(test); err != nil {
 			log.log(LevelError, "llmlocust.main", "starting the test: %v", err)
 		}
@@ -68,11 +69,11 @@ func web(ctx context.Context, plan *script.Plan, vals *config.Values, in config.
 	case <-ctx.Done():
 		log.log(LevelInfo, "llmlocust.main", "shutting down")
 		stopOnSignal(ctx, s, log)
-	case <-autoquit(s, vals.Int("autoquit")):
+	case <-autoquit(s, opts.Autoquit):
 		log.log(LevelInfo, "llmlocust.main", "--autoquit: the test has ended, shutting down")
 	}
 	_ = srv.Shutdown()
-	return finish(s, plan, vals, log, stdout, stderr, srv)
+	return finish(s, opts, log, stdout, stderr)
 }
 
 // autoquit is closed the given seconds after a test has ended; never

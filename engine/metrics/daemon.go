@@ -5,6 +5,7 @@
 package metrics
 
 import (
+	"encoding/json"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -146,6 +147,32 @@ type Backlog struct {
 	Bytes   int64
 	Oldest  time.Duration
 	Refused int64
+}
+
+// MarshalJSON writes the backlog as the web UI's charts take it.
+func (b Backlog) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Queued    int     `json:"queued"`
+		Bytes     int64   `json:"bytes"` // held by the queued chunks
+		OldestMS  float64 `json:"oldest_ms"`
+		LimitHits int64   `json:"limit_hits"` // chunks refused at the queue's bound, each failing its request
+		Saturated bool    `json:"saturated"`
+	}{b.Queued, b.Bytes, float64(b.Oldest) / float64(time.Millisecond), b.Refused, b.Saturated()})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (b *Backlog) UnmarshalJSON(data []byte) error {
+	var in struct {
+		Queued    int     `json:"queued"`
+		Bytes     int64   `json:"bytes"`
+		OldestMS  float64 `json:"oldest_ms"`
+		LimitHits int64   `json:"limit_hits"`
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	*b = Backlog{Queued: in.Queued, Bytes: in.Bytes, Oldest: time.Duration(in.OldestMS * float64(time.Millisecond)), Refused: in.LimitHits}
+	return nil
 }
 
 // Saturated reports a backlog large enough that timings of what the

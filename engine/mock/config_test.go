@@ -1,10 +1,8 @@
 package mock
 
 import (
-	"flag"
-	"io"
 	"math"
-	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,51 +54,32 @@ func TestNewValidates(t *testing.T) {
 	}
 }
 
-// TestRegisterFlags checks that every flag sets its field.
-func TestRegisterFlags(t *testing.T) {
-	cfg := DefaultConfig()
-	fs := flag.NewFlagSet("mock", flag.ContinueOnError)
-	cfg.RegisterFlags(fs)
-	args := []string{
-		"--model", "m", "--ttft", "150ms", "--itl", "5ms", "--prefill-per-token", "1ms",
-		"--max-concurrent", "8", "--itl-load-factor", "0.5", "--jitter", "0.1", "--seed", "9",
-		"--default-max-tokens", "64", "--tokens-per-chunk", "1,3", "--headers-with-first-token",
-		"--error-rate", "0.1", "--rate-limit-rate", "0.2", "--drop-rate", "0.05", "--retry-after", "2s",
-		"--record-capacity", "50",
+func TestParseTokenList(t *testing.T) {
+	tests := []struct {
+		name    string
+		text    string
+		want    []int
+		wantErr string
+	}{
+		{"one", "1", []int{1}, ""},
+		{"several with spaces", "1, 3,2", []int{1, 3, 2}, ""},
+		{"zero", "0", nil, "at least 1"},
+		{"negative", "1,-2", nil, "at least 1"},
+		{"not a number", "1,x", nil, `parsing "x"`},
+		{"empty", "", nil, `parsing ""`},
 	}
-	if err := fs.Parse(args); err != nil {
-		t.Fatalf("parsing flags: %v", err)
-	}
-	want := Config{
-		Model: "m", TTFT: 150 * time.Millisecond, ITL: 5 * time.Millisecond, PrefillPerToken: time.Millisecond,
-		MaxConcurrent: 8, ITLLoadFactor: 0.5, Jitter: 0.1, Seed: 9, DefaultMaxTokens: 64,
-		TokensPerChunk: []int{1, 3}, HeadersWithFirstToken: true, ErrorRate: 0.1, RateLimitRate: 0.2,
-		DropRate: 0.05, RetryAfter: 2 * time.Second, RecordCapacity: 50,
-	}
-	got := cfg
-	got.PromptTokens = nil
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("flags gave\n%+v\nwant\n%+v", got, want)
-	}
-	if def := fs.Lookup("ttft").DefValue; def != DefaultTTFT.String() {
-		t.Errorf("ttft default shows %q, want %q", def, DefaultTTFT)
-	}
-	if def := fs.Lookup("tokens-per-chunk").DefValue; def != "1" {
-		t.Errorf("tokens-per-chunk default shows %q, want 1", def)
-	}
-	fs.VisitAll(func(f *flag.Flag) {
-		if len(f.Usage) < 10 {
-			t.Errorf("flag %s has no real help: %q", f.Name, f.Usage)
-		}
-	})
-
-	for _, bad := range []string{"0", "1,x", "-2"} {
-		fs := flag.NewFlagSet("mock", flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		c := DefaultConfig()
-		c.RegisterFlags(fs)
-		if err := fs.Parse([]string{"--tokens-per-chunk", bad}); err == nil {
-			t.Errorf("--tokens-per-chunk %s was accepted", bad)
-		}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseTokenList(tc.text)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("ParseTokenList(%q) error = %v, want it to contain %q", tc.text, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(got, tc.want) {
+				t.Errorf("ParseTokenList(%q) = %v, %v; want %v", tc.text, got, err, tc.want)
+			}
+		})
 	}
 }

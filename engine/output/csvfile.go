@@ -90,8 +90,12 @@ func createCSV(path string, header []string) (rewritable, error) {
 // Start implements Output; the files were made by NewCSVWriter.
 func (w *CSVWriter) Start(Sample) error { return nil }
 
-// Tick implements Output.
+// Tick implements Output. The tick after a test stopped is left to
+// Close, which writes the final figures.
 func (w *CSVWriter) Tick(s Sample) error {
+	if s.Stopped {
+		return nil
+	}
 	if err := w.Write(s.Stats, s.Users); err != nil {
 		return fmt.Errorf("writing CSV files: %w", err)
 	}

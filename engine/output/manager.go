@@ -60,6 +60,7 @@ type Manager struct {
 	closed  bool
 	stop    chan struct{}
 	done    chan struct{}
+	lastErr []string // of each output's last tick
 }
 
 // NewManager ticks outputs with what sample returns whenever active says
@@ -107,10 +108,19 @@ func (m *Manager) Tick() {
 	}
 	s := m.sample()
 	m.startOnce(s)
-	for _, o := range m.outputs {
+	if len(m.lastErr) != len(m.outputs) {
+		m.lastErr = make([]string, len(m.outputs))
+	}
+	for i, o := range m.outputs {
+		msg := ""
 		if err := o.Tick(s); err != nil {
-			m.logf("%v", err)
+			msg = err.Error()
 		}
+		// A failure that repeats every second is told once.
+		if msg != "" && msg != m.lastErr[i] {
+			m.logf("%s", msg)
+		}
+		m.lastErr[i] = msg
 	}
 }
 

@@ -17,19 +17,20 @@ import (
 // prints its status every two seconds, and a last one with the final
 // figures when the run closes.
 type LiveLines struct {
-	w     io.Writer
-	ticks int
+	w       io.Writer
+	ticking bool
+	ticks   int
 }
 
-// NewLiveLines prints live lines on w.
-func NewLiveLines(w io.Writer) *LiveLines { return &LiveLines{w: w} }
+// NewLiveLines prints live lines on w; without ticking, only the last.
+func NewLiveLines(w io.Writer, ticking bool) *LiveLines { return &LiveLines{w: w, ticking: ticking} }
 
 // Start implements Output.
 func (l *LiveLines) Start(Sample) error { return nil }
 
 // Tick implements Output.
 func (l *LiveLines) Tick(s Sample) error {
-	if l.ticks++; l.ticks%2 == 0 {
+	if l.ticks++; l.ticking && l.ticks%2 == 0 {
 		fmt.Fprintln(l.w, LiveLine(s.Stats, liveOf(s)))
 	}
 	return nil

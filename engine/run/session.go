@@ -52,10 +52,6 @@ type Config struct {
 	CSVPrefix      string
 	CSVFullHistory bool
 
-	// ChartPercentiles are the current response time percentiles that
-	// Locust's chart history holds (its PERCENTILES_TO_CHART).
-	ChartPercentiles []float64
-
 	// OnRecord, when set, is given every Record as it reaches the stats,
 	// on the metrics daemon's goroutine: it must not block (copy, queue,
 	// return). The Record is not to be changed.
@@ -106,7 +102,7 @@ func New(cfg Config) (*Session, error) {
 		cfg.Getenv = func(string) (string, bool) { return "", false }
 	}
 	now := time.Now()
-	s := &Session{cfg: cfg, stats: stats.New(now), timeline: timeline.New(cfg.ChartPercentiles), host: cfg.Host, start: now}
+	s := &Session{cfg: cfg, stats: stats.New(now), timeline: timeline.New(), host: cfg.Host, start: now}
 	s.daemon = metrics.NewDaemonWithLimits(tee{s.stats, s.timeline, cfg.OnRecord}, cfg.Limits)
 	s.daemon.OnPanic(func(v any, stack []byte) {
 		cfg.Logf("ERROR", "llmlocust.metrics", "internal error (a bug in llmlocust; the request failed, the run goes on): %v\n%s", v, stack)

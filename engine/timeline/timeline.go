@@ -20,9 +20,9 @@ import (
 // Bounds of what a timeline keeps.
 const (
 	HistoryEvery    = 5    // ticks between entries of Locust's chart history, as Locust's 5 s
-	keptPoints      = 3600 // an hour of points
+	KeptPoints      = 3600 // an hour of points
 	keptHistory     = 3600
-	keptRequests    = 5000
+	KeptRequests    = 5000
 	requestsPerTick = 200 // the scatter gets at most this many requests a second, evenly spread
 )
 
@@ -41,7 +41,7 @@ type Point struct {
 	Backlog    metrics.Backlog
 
 	// Locust's chart history: its mean response time and the current
-	// response time percentiles it charts (ms, by ChartPercentiles).
+	// response time percentiles it charts (ms, of ChartPercentiles).
 	AvgResponseTime float64
 	ResponseTimes   []int64
 }
@@ -61,7 +61,8 @@ type Tick struct {
 	Requests []Request
 }
 
-// Listener hears of a timeline's changes, on the ticking goroutine.
+// Listener hears of a timeline's changes as they happen, in order, with
+// the timeline locked: it must not call the timeline back.
 type Listener interface {
 	Restarted()  // a new test began: what was kept is gone
 	Ticked(Tick) // a second was added
@@ -70,7 +71,7 @@ type Listener interface {
 // Timeline is one scenario's charts over its tests; each new test starts
 // it afresh. Its methods are safe for concurrent use.
 type Timeline struct {
-	chart []float64 // Locust's percentiles to chart
+	chart []float64 // ChartPercentiles
 
 	mu        sync.Mutex
 	seq       uint64 // of the newest tick
@@ -86,9 +87,12 @@ type Timeline struct {
 
 var _ output.Output = (*Timeline)(nil)
 
-// New makes an empty timeline whose history charts the current response
-// time percentiles chart (Locust's PERCENTILES_TO_CHART).
-func New(chart []float64) *Timeline { return &Timeline{chart: chart} }
+// ChartPercentiles are the current response time percentiles that
+// Locust's chart history holds (its PERCENTILES_TO_CHART).
+var ChartPercentiles = []float64{0.5, 0.95}
+
+// New makes an empty timeline.
+func New() *Timeline { return &Timeline{chart: ChartPercentiles} }
 
 // Listen adds l to those told of changes.
 func (t *Timeline) Listen(l Listener) {
@@ -106,7 +110,7 @@ func (t *Timeline) Log(r *record.Record) {
 	req := Request{Start: r.Start, TTFT: r.LLM.TTFT, Name: r.Name, OK: !r.Failed()}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if len(t.pending) < keptRequests {
+	if len(t.pending) < KeptRequests {
 		t.pending = append(t.pending, req)
 	}
 }
@@ -121,7 +125,15 @@ func (t *Timeline) Restart(start time.Time) {
 	}
 	t.testStart = start
 	t.resetSeq = t.seq
-	t.ticks, t.nreqs, t.history, t.classes, t.pending = nil, 0, nil, nil, nil
+	t.ticks, t.nreqs, t.history, t.classes = nil, 0, nil, nil
+	// Requests of the new test may have come before the first look at it.
+	kept := t.pending[:0]
+	for _, r := range t.pending {
+		if !r.Start.Before(start) {
+			kept = append(kept, r)
+		}
+	}
+	t.pending = kept
 	for _, l := range t.listeners {
 		l.Restarted()
 	}
@@ -186,17 +198,17 @@ func (t *Timeline) point(s output.Sample) Point {
 	return p
 }
 
-// push keeps tick, then drops the oldest ticks beyond keptPoints and the
-// oldest requests beyond keptRequests. The caller holds t.mu.
+// push keeps tick, then drops the oldest ticks beyond KeptPoints and the
+// oldest requests beyond KeptRequests. The caller holds t.mu.
 func (t *Timeline) push(tick Tick) {
 	t.ticks = append(t.ticks, tick)
 	t.nreqs += len(tick.Requests)
-	if len(t.ticks) > keptPoints {
+	if len(t.ticks) > KeptPoints {
 		t.nreqs -= len(t.ticks[0].Requests)
 		t.ticks = t.ticks[1:]
 	}
-	for i := 0; t.nreqs > keptRequests && i < len(t.ticks); i++ {
-		drop := min(len(t.ticks[i].Requests), t.nreqs-keptRequests)
+	for i := 0; t.nreqs > KeptRequests && i < len(t.ticks); i++ {
+		drop := min(len(t.ticks[i].Requests), t.nreqs-KeptRequests)
 		t.ticks[i].Requests = t.ticks[i].Requests[drop:]
 		if len(t.ticks[i].Requests) == 0 {
 			t.ticks[i].Requests = nil // an empty tail would keep the whole array
@@ -212,6 +224,15 @@ func (t *Timeline) Since(seq uint64) (latest uint64, ticks []Tick, reset bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.seq, t.after(seq), seq > 0 && (seq <= t.resetSeq || seq > t.seq)
+}
+
+// View calls fn with the current test's ticks and history, the timeline
+// locked: no change comes between what fn sees and what listeners hear
+// next.
+func (t *Timeline) View(fn func(seq uint64, ticks []Tick, history []Point)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fn(t.seq, t.after(0), t.history)
 }
 
 // All is the current test's ticks and Locust chart history.

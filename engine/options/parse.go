@@ -1,4 +1,4 @@
-package config
+package options
 
 import (
 	"errors"
@@ -119,6 +119,7 @@ func (p *parser) resolve(winners []*assignment) (*Values, error) {
 		o, a := &v.opts[i], winners[i]
 		if a == nil {
 			v.vals[i] = cloneValue(o.Default)
+			o.assign(&v.run, v.vals[i])
 			continue
 		}
 		val, err := o.convert(a.raw, a.list)
@@ -129,6 +130,7 @@ func (p *parser) resolve(winners []*assignment) (*Values, error) {
 			return nil, &Error{Where: a.where, Msg: fmt.Sprintf("argument %s: %s", o.label(), o.NotYet)}
 		}
 		v.vals[i], v.srcs[i], v.origins[i] = val, a.src, a.where
+		o.assign(&v.run, val)
 		if a.where == "" {
 			v.origins[i] = "command line"
 		}

@@ -1,4 +1,4 @@
-package config
+package options
 
 import (
 	"fmt"
@@ -50,7 +50,7 @@ func TestValuesSet(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Set: %v", err)
 			}
-			if got := v.Get(tc.option); !reflect.DeepEqual(got, tc.want) {
+			if got := get(v, tc.option); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("after Set, %s = %#v, want %#v", tc.option, got, tc.want)
 			}
 			if v.Source(tc.option) != Assigned {
@@ -60,27 +60,30 @@ func TestValuesSet(t *testing.T) {
 	}
 }
 
-func TestTypedGetterPanics(t *testing.T) {
-	tests := []struct {
-		name string
-		get  func(v *Values)
-		want string
-	}{
-		{"wrong kind", func(v *Values) { v.Int("host") }, "option --host is of kind string, not int"},
-		{"unknown", func(v *Values) { v.Bool("nope") }, "no option --nope"},
-	}
-	v, err := newTestSet(t).Parse(input(nil, nil))
+func TestLookupNeverPanics(t *testing.T) {
+	v, err := newTestSet(t, scenarioOptions()...).Parse(input(nil, nil, "--max-tokens", "9"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	tests := []struct {
+		name   string
+		lookup func() (any, bool)
+		want   any
+		wantOK bool
+	}{
+		{"scenario option by flag name", func() (any, bool) { return v.Lookup("max-tokens") }, 9, true},
+		{"scenario option by its own name", func() (any, bool) { return v.Scenario("max_tokens") }, 9, true},
+		{"built-in option", func() (any, bool) { return v.Lookup("host") }, "", true},
+		{"unknown", func() (any, bool) { return v.Lookup("nope") }, nil, false},
+		{"unknown scenario name", func() (any, bool) { return v.Scenario("no_such") }, nil, false},
+		{"empty name", func() (any, bool) { return v.Lookup("") }, nil, false},
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), tc.want) {
-					t.Errorf("panic = %v, want it to mention %q", r, tc.want)
-				}
-			}()
-			tc.get(v)
+			got, ok := tc.lookup()
+			if ok != tc.wantOK || !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %#v, %v; want %#v, %v", got, ok, tc.want, tc.wantOK)
+			}
 		})
 	}
 }
@@ -90,10 +93,10 @@ func TestListsAreCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v.List("tags")[0] = "changed"
-	v.Get("tags").([]string)[1] = "changed"
+	v.Run().Tags[0] = "changed"
+	get(v, "tags").([]string)[1] = "changed"
 	v.Positional()[0] = "changed"
-	if got := v.List("tags"); !reflect.DeepEqual(got, []string{"a", "b"}) || v.Positional()[0] != "ChatUser" {
+	if got := v.Run().Tags; !reflect.DeepEqual(got, []string{"a", "b"}) || v.Positional()[0] != "ChatUser" {
 		t.Errorf("tags = %q after the caller changed its copies", got)
 	}
 }
@@ -108,7 +111,7 @@ func TestNamesFollowTheSet(t *testing.T) {
 	if len(names) != len(s.Options()) || names[0] != "help" || names[len(names)-1] != "api-key" {
 		t.Errorf("Names() = %q, want every option in set order", names)
 	}
-	if v.Get("nope") != nil || v.Has("nope") || v.Source("nope") != Default || v.Origin("nope") != "" {
+	if _, ok := v.Lookup("nope"); ok || v.Has("nope") || v.Source("nope") != Default || v.Origin("nope") != "" {
 		t.Errorf("an unknown name must read as absent")
 	}
 }
@@ -126,8 +129,8 @@ func TestSecretsNeverShown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.String("api-key") != secret {
-		t.Fatalf("the typed getter must return the real secret")
+	if get(v, "api-key") != secret {
+		t.Fatalf("Lookup must return the real secret")
 	}
 	var usage strings.Builder
 	s.Usage(&usage, "llmlocust")
@@ -209,14 +212,14 @@ func TestConcurrentSetAndGet(t *testing.T) {
 					_ = v.Set("users", j)
 					continue
 				}
-				_ = v.Int("users")
+				_ = v.Run().Users
 				_ = v.Redacted()
 				_ = fmt.Sprint(v)
 			}
 		})
 	}
 	wg.Wait()
-	if v.Int("users") != 199 {
-		t.Errorf("users = %d, want the last value set, 199", v.Int("users"))
+	if v.Run().Users != 199 {
+		t.Errorf("users = %d, want the last value set, 199", v.Run().Users)
 	}
 }

@@ -1,9 +1,10 @@
-// Package config turns the command line, locust.conf and --config files and
-// LOCUST_* environment variables into option values with Locust's meanings
-// and precedence. The option set is open: a scenario declares options of its
-// own at run time, and they become flags, file keys and environment
-// variables just like the built-in ones.
-package config
+// Package options turns the command line, locust.conf, --config files,
+// pyproject.toml and LOCUST_* environment variables into option values with
+// Locust's meanings and precedence, the built-in ones as typed fields (Run).
+// The option set is open: a scenario declares options of its own at run
+// time, and they become flags, file keys and environment variables just
+// like the built-in ones.
+package options
 
 import (
 	"fmt"
@@ -82,6 +83,10 @@ type Option struct {
 	// type error, naming the option and where the value came from. For a
 	// Secret option its message must not quote the value.
 	Check func(v any) error
+
+	// field, for a built-in option, points at the Run field that holds
+	// its value.
+	field func(*Run) any
 }
 
 // groupOrDefault is the Usage section the option is listed under.
@@ -203,6 +208,9 @@ func (o *Option) normalize() error {
 	}
 	if o.Kind < String || o.Kind > List {
 		return fmt.Errorf("option %q: unknown kind %d", o.Name, int(o.Kind))
+	}
+	if err := o.checkField(); err != nil {
+		return err
 	}
 	if o.Default == nil {
 		o.Default = zero(o.Kind)

@@ -1,4 +1,4 @@
-package config
+package options
 
 import (
 	"fmt"
@@ -25,6 +25,7 @@ type Values struct {
 	srcs       []Source
 	origins    []string
 	positional []string
+	run        Run // the built-in options, kept in step with vals
 
 	classesWhere string        // where the positional words came from, for messages
 	strays       map[int]stray // positional words that followed an on/off flag
@@ -55,52 +56,36 @@ func (v *Values) Has(name string) bool {
 	return ok
 }
 
-// Get returns the option's value in its kind's Go type, or nil when there
-// is no such option.
-func (v *Values) Get(name string) any {
+// Lookup returns the option's value in its kind's Go type; ok is false
+// when there is no such option. It never panics, whatever the name, so it
+// serves options that a scenario declares at run time.
+func (v *Values) Lookup(name string) (value any, ok bool) {
 	i, ok := v.index[name]
 	if !ok {
-		return nil
+		return nil, false
 	}
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	return cloneValue(v.vals[i])
+	return cloneValue(v.vals[i]), true
 }
 
-// typed fetches a value for the typed getters. Asking for an option that
-// does not exist, or as the wrong kind, is a programming error and panics.
-func (v *Values) typed(name string, k Kind) any {
-	i, ok := v.index[name]
-	if !ok {
-		panic(fmt.Sprintf("config: no option --%s", name))
-	}
-	if v.opts[i].Kind != k {
-		panic(fmt.Sprintf("config: option --%s is of kind %s, not %s", name, v.opts[i].Kind, k))
-	}
+// Scenario is Lookup by the name a scenario gives the option: max_tokens
+// for --max-tokens.
+func (v *Values) Scenario(name string) (any, bool) { return v.Lookup(FlagName(name)) }
+
+// SetScenario is Set by the name a scenario gives the option.
+func (v *Values) SetScenario(name string, x any) error { return v.Set(FlagName(name), x) }
+
+// Run returns the built-in options as typed fields, as they stand now.
+func (v *Values) Run() Run {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	return cloneValue(v.vals[i])
+	return v.run.clone()
 }
 
-// String returns a String option's value; it panics for other kinds.
-func (v *Values) String(name string) string { return v.typed(name, String).(string) }
-
-// Int returns an Int option's value; it panics for other kinds.
-func (v *Values) Int(name string) int { return v.typed(name, Int).(int) }
-
-// Float returns a Float option's value; it panics for other kinds.
-func (v *Values) Float(name string) float64 { return v.typed(name, Float).(float64) }
-
-// Bool returns a Bool option's value; it panics for other kinds.
-func (v *Values) Bool(name string) bool { return v.typed(name, Bool).(bool) }
-
-// Duration returns a Duration option's value; it panics for other kinds.
-func (v *Values) Duration(name string) time.Duration {
-	return v.typed(name, Duration).(time.Duration)
-}
-
-// List returns a copy of a List option's value; it panics for other kinds.
-func (v *Values) List(name string) []string { return v.typed(name, List).([]string) }
+// ParseRunTime reads a time span as -t/--run-time reads it; it lets a
+// caller that only holds the values parse a run time typed elsewhere.
+func (v *Values) ParseRunTime(s string) (time.Duration, error) { return ParseRunTime(s) }
 
 // Source says where the option's value came from; Default for an unknown
 // name.
@@ -151,6 +136,7 @@ func (v *Values) Set(name string, x any) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.vals[i], v.srcs[i], v.origins[i] = val, Assigned, "assigned"
+	o.assign(&v.run, val)
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package config
+package options
 
 import (
 	"errors"
@@ -57,11 +57,17 @@ func newTestSet(t *testing.T, extra ...Option) *Set {
 	return s
 }
 
+// get is Lookup's value alone: nil for an unknown name.
+func get(v *Values, name string) any {
+	x, _ := v.Lookup(name)
+	return x
+}
+
 // checkValues compares the named values only.
 func checkValues(t *testing.T, v *Values, want map[string]any) {
 	t.Helper()
 	for name, w := range want {
-		if got := v.Get(name); !reflect.DeepEqual(got, w) {
+		if got := get(v, name); !reflect.DeepEqual(got, w) {
 			t.Errorf("%s = %#v, want %#v", name, got, w)
 		}
 	}
@@ -147,7 +153,7 @@ func TestListArguments(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			if got := v.List("tags"); !reflect.DeepEqual(got, tc.wantTags) && len(got)+len(tc.wantTags) > 0 {
+			if got := v.Run().Tags; !reflect.DeepEqual(got, tc.wantTags) && len(got)+len(tc.wantTags) > 0 {
 				t.Errorf("tags = %q, want %q", got, tc.wantTags)
 			}
 			if tc.wantTags != nil && v.Source("tags") == Default {
@@ -231,7 +237,7 @@ func TestPrecedence(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			if got := v.Int("users"); got != tc.want {
+			if got := v.Run().Users; got != tc.want {
 				t.Errorf("users = %d, want %d", got, tc.want)
 			}
 			if got := v.Source("users"); got != tc.wantSource {
@@ -262,7 +268,7 @@ func TestEnvPrecedence(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			if got := v.String("api-key"); got != tc.want {
+			if got := get(v, "api-key"); got != tc.want {
 				t.Errorf("api-key = %q, want %q", got, tc.want)
 			}
 		})
@@ -301,8 +307,8 @@ func TestFalseOverridesTrue(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
-	if v.Bool("headless") || v.Source("headless") != Env {
-		t.Errorf("headless = %v from %v, want false from the environment", v.Bool("headless"), v.Source("headless"))
+	if v.Run().Headless || v.Source("headless") != Env {
+		t.Errorf("headless = %v from %v, want false from the environment", v.Run().Headless, v.Source("headless"))
 	}
 }
 
@@ -358,10 +364,10 @@ func TestParseKnownSkipsUnknown(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseKnown: %v", err)
 			}
-			if got := v.String("locustfile"); got != tc.wantFile {
+			if got := v.Run().Locustfile; got != tc.wantFile {
 				t.Errorf("locustfile = %q, want %q", got, tc.wantFile)
 			}
-			if got := v.Int("users"); got != tc.wantUser {
+			if got := v.Run().Users; got != tc.wantUser {
 				t.Errorf("users = %d, want %d", got, tc.wantUser)
 			}
 			if got := v.Positional(); !reflect.DeepEqual(got, tc.wantPos) {
@@ -424,7 +430,7 @@ func TestDynamicOptions(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ParseKnown: %v", err)
 	}
-	if got := first.String("locustfile"); got != "chat.lua" {
+	if got := first.Run().Locustfile; got != "chat.lua" {
 		t.Fatalf("first pass locustfile = %q, want chat.lua", got)
 	}
 	if first.Has("model") {
@@ -507,7 +513,7 @@ func TestHelpSkipsConfigFiles(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse with -h read the broken config file: %v", err)
 	}
-	if !v.Bool("help") {
+	if !v.Run().Help {
 		t.Errorf("help = false, want true")
 	}
 	if _, err := s.Parse(input(nil, broken, "--help=false")); err == nil {

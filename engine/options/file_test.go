@@ -1,4 +1,4 @@
-package config
+package options
 
 import (
 	"errors"
@@ -103,6 +103,48 @@ users = 99
 		{"escapes", "[tool.locust]\nhost = \"http://h/\\u00e9\\t\"\n", map[string]any{"host": "http://h/é\t"}},
 		{"literal string", "[tool.locust]\nhost = 'C:\\path'\n", map[string]any{"host": `C:\path`}},
 		{"header with spaces", "[ tool . locust ]  # ours\nusers = 4\n", map[string]any{"users": 4}},
+		{"multi-line strings", "[tool.locust]\nhost = \"\"\"\nhttp://h\"\"\"\nlocustfile = '''a\\b.lua'''\n", map[string]any{"host": "http://h", "locustfile": `a\b.lua`}},
+		{"dotted key from the tool table", "[tool]\nlocust.users = 7\n", map[string]any{"users": 7}},
+		{"sub-table left out", "[tool.locust]\nusers = 3\n[tool.locust.extra]\nusers = 99\n", map[string]any{"users": 3}},
+		{"array of tables is not the table", "[[tool.locust]]\nusers = 99\n", map[string]any{"users": 1}},
+		{
+			// A line scanner takes the string's lines for the table.
+			name: "table after a multi-line string that looks like it",
+			text: `[project]
+readme = """
+[tool.locust]
+users = 99
+host = "http://fake"
+"""
+notes = '''
+[tool.locust]
+users = 98
+'''
+
+[tool.locust]
+headless = true
+`,
+			want: map[string]any{"users": 1, "host": "", "headless": true},
+		},
+		{
+			name: "inline tables, arrays of tables and dates elsewhere",
+			text: `released = 1979-05-27
+[project]
+authors = [{ name = "A", email = "a@example.com" }]
+urls = { home = "https://example.com" }
+built = 1979-05-27T07:32:00Z
+at = 07:32:00
+
+[[tool.bench.run]]
+users = 99
+[[tool.bench.run]]
+users = 98
+
+[tool.locust]
+users = 4
+`,
+			want: map[string]any{"users": 4},
+		},
 	}
 	s := newTestSet(t)
 	for _, tc := range tests {
@@ -137,11 +179,14 @@ func TestConfigFileErrors(t *testing.T) {
 		{"toml bad int", "/pyproject.toml", "[tool.locust]\n\nusers = \"x\"\n", "pyproject.toml:3: argument -u/--users: invalid int value: 'x'"},
 		{"toml inline table", "/pyproject.toml", "[tool.locust]\nusers = {a = 1}\n", "pyproject.toml:2: inline tables are not supported"},
 		{"toml date", "/pyproject.toml", "[tool.locust]\nhost = 1979-05-27\n", `pyproject.toml:2: unsupported value "1979-05-27" (expected a string, number, boolean or array)`},
-		{"toml unterminated string", "/pyproject.toml", "[tool.locust]\nhost = \"http://h\n", "pyproject.toml:2: unterminated string"},
-		{"toml missing equals", "/pyproject.toml", "[tool.locust]\nusers 5\n", `pyproject.toml:2: expected '=' after key "users"`},
-		{"toml trailing text", "/pyproject.toml", "[tool.locust]\nusers = 5 6\n", "pyproject.toml:2: unexpected text after the value"},
-		{"toml bad array", "/pyproject.toml", "[tool.locust]\ntags = [\"a\" \"b\"]\n", "pyproject.toml:2: expected ',' or ']' in array"},
-		{"toml multi-line string", "/pyproject.toml", "[tool.locust]\nhost = \"\"\"x\"\"\"\n", "pyproject.toml:2: multi-line strings are not supported"},
+		{"toml unterminated string", "/pyproject.toml", "[tool.locust]\nhost = \"http://h\n", "pyproject.toml:2: invalid TOML: basic strings cannot have new lines"},
+		{"toml missing equals", "/pyproject.toml", "[tool.locust]\nusers 5\n", "pyproject.toml:2: invalid TOML: expected '=' after key"},
+		{"toml trailing text", "/pyproject.toml", "[tool.locust]\nusers = 5 6\n", "pyproject.toml:2: invalid TOML: expected newline but got U+0036 '6'"},
+		{"toml bad array", "/pyproject.toml", "[tool.locust]\ntags = [\"a\" \"b\"]\n", "pyproject.toml:2: invalid TOML: expected ',' or ']' after array value"},
+		{"toml nested array", "/pyproject.toml", "[tool.locust]\ntags = [\n  \"a\",\n  [\"b\"],\n]\n", "pyproject.toml:2: nested arrays are not supported"},
+		{"toml error in another table", "/pyproject.toml", "[project]\nname = \"x\"\nversion = \n[tool.locust]\nusers = 5\n", "pyproject.toml:3: invalid TOML: unexpected character U+000A at start of value"},
+		{"toml key defined twice", "/pyproject.toml", "[tool.locust]\nusers = 5\nheadless = true\nusers = 6\n", "pyproject.toml:4: invalid TOML: key users is already defined"},
+		{"toml table defined twice", "/pyproject.toml", "[tool.locust]\nusers = 5\n\n[project]\n[tool.locust]\n", "pyproject.toml:5: invalid TOML: table locust already exists"},
 	}
 	s := newTestSet(t)
 	for _, tc := range tests {
@@ -157,31 +202,6 @@ func TestConfigFileErrors(t *testing.T) {
 			}
 			if err.Error() != tc.wantErr {
 				t.Errorf("error = %q\nwant      %q", err, tc.wantErr)
-			}
-		})
-	}
-}
-
-func TestTOMLHeader(t *testing.T) {
-	tests := []struct {
-		name   string
-		line   string
-		want   string
-		wantOK bool
-	}{
-		{"plain", "[tool.locust]", "tool.locust", true},
-		{"quoted part", `[tool."locust"]`, "tool.locust", true},
-		{"comment after", "[tool.locust] # here", "tool.locust", true},
-		{"array of tables", "[[tool.locust]]", "", true},
-		{"array value line", `["a", "b"],`, "", false},
-		{"text after", "[tool.locust] x", "", false},
-		{"not a header", "users = 1", "", false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, ok := tomlHeader(tc.line)
-			if got != tc.want || ok != tc.wantOK {
-				t.Errorf("tomlHeader(%q) = %q, %v; want %q, %v", tc.line, got, ok, tc.want, tc.wantOK)
 			}
 		})
 	}
