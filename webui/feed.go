@@ -60,8 +60,7 @@ type feed struct {
 	nreqs     int
 	history   []map[string]any
 	reqCursor uint64
-	e2e       []stats.HistogramData // whole-run E2E of recent ticks, newest last
-	classes   map[string]int        // the last user classes count with users
+	classes   map[string]int // the last user classes count with users
 	subs      map[chan []byte]struct{}
 	closed    bool
 
@@ -150,7 +149,7 @@ func (f *feed) syncTest() {
 	}
 	f.testStart = start
 	f.resetSeq = f.seq
-	f.ticks, f.nreqs, f.history, f.e2e = nil, 0, nil, nil
+	f.ticks, f.nreqs, f.history = nil, 0, nil
 	f.classes = nil
 	f.broadcast(map[string]any{"type": "reset"})
 }
@@ -165,8 +164,7 @@ func (f *feed) add(now time.Time, snap *stats.Snapshot, reqs []session.Request, 
 	defer f.mu.Unlock()
 	f.seq++
 	f.reqCursor = cursor
-	f.e2e = appendBounded(f.e2e, e2eData(snap), currentWindowTicks+1)
-	point := newPoint(now, snap, users, backlog, recentE2E(f.e2e))
+	point := newPoint(now, snap, users, backlog)
 	t := tick{seq: f.seq, point: point, reqs: toReqs(reqs)}
 	f.pushTick(t)
 	if (f.seq-f.resetSeq-1)%historyEvery == 0 {

@@ -12,13 +12,6 @@ import (
 	"github.com/llmlocust/llmlocust/engine/stats"
 )
 
-// llmPercentiles are the percentiles of every LLM timing on the wire.
-var llmPercentiles = []float64{0.5, 0.9, 0.95, 0.99}
-
-// currentWindowTicks is the span of the current window, in ticks, as the
-// stats' own ten seconds.
-const currentWindowTicks = 10
-
 // Point is one second of a running test, for the LLM charts. Percentiles
 // are over about the last ten seconds.
 type Point struct {
@@ -111,7 +104,7 @@ func finite(x float64) float64 {
 	return x
 }
 
-func newPoint(now time.Time, snap *stats.Snapshot, users int, b metrics.Backlog, e2e *stats.Histogram) Point {
+func newPoint(now time.Time, snap *stats.Snapshot, users int, b metrics.Backlog) Point {
 	total := snap.LLMTotal
 	return Point{
 		Time:             now.UTC().Format(isoSeconds),
@@ -122,7 +115,7 @@ func newPoint(now time.Time, snap *stats.Snapshot, users int, b metrics.Backlog,
 		TTFT:             percentilesOf(total.Current(stats.TTFT)),
 		ITL:              percentilesOf(total.Current(stats.ITL)),
 		TPOT:             percentilesOf(total.Current(stats.TPOT)),
-		E2E:              percentilesOf(e2e),
+		E2E:              percentilesOf(total.Current(stats.E2E)),
 		TokenSources:     output.SourcesOf(total.Sources),
 		TokenMismatches:  total.Mismatches,
 		Backlog:          Backlog{Queued: b.Queued, Bytes: b.Bytes, OldestMS: output.MS(b.Oldest), LimitHits: b.Refused, Saturated: b.Saturated()},
@@ -133,7 +126,7 @@ func percentilesOf(h *stats.Histogram) Percentiles {
 	if h.Count() == 0 {
 		return Percentiles{}
 	}
-	p := h.Percentiles(llmPercentiles...)
+	p := h.Percentiles(output.LLMPercentiles...)
 	v := func(i int) *float64 { x := output.MS(p[i]); return &x }
 	return Percentiles{P50: v(0), P90: v(1), P95: v(2), P99: v(3)}
 }
@@ -149,52 +142,6 @@ func toReqs(rs []session.Request) []Req {
 		}
 	}
 	return out
-}
-
-// e2eData is the whole-test E2E histogram of a snapshot. The stats keep
-// no current window of E2E, so the feed makes one by subtracting the
-// histogram of ten seconds ago.
-func e2eData(snap *stats.Snapshot) stats.HistogramData {
-	return snap.LLMTotal.Hist(stats.E2E).Data()
-}
-
-// recentE2E is the newest histogram minus the oldest of ring. After a
-// stats reset the counts go down; the newest then already holds only
-// recent values.
-func recentE2E(ring []stats.HistogramData) *stats.Histogram {
-	out := &stats.Histogram{}
-	if len(ring) == 0 {
-		return out
-	}
-	newest := ring[len(ring)-1]
-	old := map[int32]int64{}
-	if len(ring) > 1 {
-		for _, b := range ring[0].Buckets {
-			old[b.Index] = b.Count
-		}
-	}
-	// The window's own extremes are unknown; the whole test's maximum
-	// bounds them.
-	diff := stats.HistogramData{MaxMicros: newest.MaxMicros}
-	for _, b := range newest.Buckets {
-		switch d := b.Count - old[b.Index]; {
-		case d < 0:
-			return mergedOrEmpty(newest)
-		case d > 0:
-			diff.Buckets = append(diff.Buckets, stats.HistBucket{Index: b.Index, Count: d})
-		}
-	}
-	return mergedOrEmpty(diff)
-}
-
-// mergedOrEmpty builds a histogram from exported data; data it refuses
-// (which only a bug could produce) gives an empty one.
-func mergedOrEmpty(d stats.HistogramData) *stats.Histogram {
-	h := &stats.Histogram{}
-	if err := h.MergeData(d); err != nil {
-		return &stats.Histogram{}
-	}
-	return h
 }
 
 // llmTable is the LLM stats table of a snapshot; end is when the test

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/llmlocust/llmlocust/engine/output"
 	"github.com/llmlocust/llmlocust/engine/runner"
 )
 
@@ -155,7 +156,7 @@ func (s *Server) templateArgs() map[string]any {
 		"profile":                   nil,
 		"llm": map[string]any{
 			"points": points, "requests": reqs, "seq": seq,
-			"percentiles": llmPercentiles, "ws_path": "ws/llm", "points_path": "llm/points",
+			"percentiles": output.LLMPercentiles, "ws_path": "ws/llm", "points_path": "llm/points",
 		},
 	}
 }
