@@ -73,8 +73,9 @@ func (h *rtHist) reset() {
 // copies the whole histogram at the end of each second and takes the
 // current window as the live histogram minus the copy of about ten seconds
 // ago; the ring keeps instead what each of those seconds added, and sums
-// the seconds after the one Locust would subtract. The sums are the same,
-// and the copying goes: a second costs what its own requests touched.
+// the seconds after the one Locust would subtract. The counts are the
+// same, and nothing is copied: a second costs what its own requests
+// touched.
 //
 // Like Locust's copies, a closed second holds the requests logged until
 // the first request of a later second arrived, whatever second they ended

@@ -178,9 +178,11 @@ func (e *llmEntry) unlogChunks(r *record.Record) {
 func (e *llmEntry) logTimings(l *record.LLM, endSec int64) {
 	slot := e.window.take(endSec)
 	rec := func(t Timing, d time.Duration) {
-		e.hist[t].Record(d)
+		us := microsOf(d)
+		i := bucketIndex(us)
+		e.hist[t].add(us, i)
 		if slot != nil && isWindowed(t) {
-			slot.val[t].Record(d)
+			slot.val[t].add(us, i)
 		}
 	}
 	if l.TTFB > 0 {
