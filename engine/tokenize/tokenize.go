@@ -1,7 +1,8 @@
 // Package tokenize counts tokens offline: OpenAI's tiktoken encodings
 // (embedded in the binary), Hugging Face tokenizer.json files of byte-level
 // BPE models (Llama 3, Qwen), and a labelled approximation for when neither
-// applies. Nothing is downloaded, ever.
+// applies. Nothing is downloaded, ever. Each tokenizer is loaded once per
+// process, by Once, which the datasets built on them load through too.
 package tokenize
 
 import (
