@@ -203,45 +203,6 @@ func setReport(L *lua.LState) int {
 	return 1
 }
 
-// rowToLua builds a table of a row; arrays are marked so json.encode
-// keeps them arrays.
-func rowToLua(L *lua.LState, r dataset.Row) *lua.LTable {
-	t := L.CreateTable(0, r.Len())
-	for k, v := range r.All() {
-		if lv := valueToLua(L, v); lv != lua.LNil {
-			t.RawSetString(k, lv)
-		}
-	}
-	return t
-}
-
-func valueToLua(L *lua.LState, v any) lua.LValue {
-	switch x := v.(type) {
-	case bool:
-		return lua.LBool(x)
-	case float64:
-		return lua.LNumber(x)
-	case int:
-		return lua.LNumber(x)
-	case string:
-		return lua.LString(x)
-	case dataset.Row:
-		return rowToLua(L, x)
-	case []any:
-		t := L.CreateTable(len(x), 0)
-		for _, item := range x {
-			lv := valueToLua(L, item)
-			if lv == lua.LNil {
-				lv = jsonNull(L)
-			}
-			t.Append(lv)
-		}
-		L.SetMetatable(t, L.NewTypeMetatable(arrayMeta))
-		return t
-	}
-	return lua.LNil
-}
-
 // tableArgs reads the named arguments of a module function, raising
 // errors that name the function and the field.
 type tableArgs struct {

@@ -196,38 +196,5 @@ func DecodeJSON(L *lua.LState, data []byte) (lua.LValue, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return lua.LNil, fmt.Errorf("decoding JSON: data after the first value")
 	}
-	return toLua(L, v), nil
-}
-
-func toLua(L *lua.LState, v any) lua.LValue {
-	switch x := v.(type) {
-	case nil:
-		return lua.LNil
-	case bool:
-		return lua.LBool(x)
-	case float64:
-		return lua.LNumber(x)
-	case string:
-		return lua.LString(x)
-	case []any:
-		t := L.CreateTable(len(x), 0)
-		for _, item := range x {
-			lv := toLua(L, item)
-			if lv == lua.LNil {
-				lv = jsonNull(L)
-			}
-			t.Append(lv)
-		}
-		L.SetMetatable(t, L.NewTypeMetatable(arrayMeta))
-		return t
-	case map[string]any:
-		t := L.CreateTable(0, len(x))
-		for k, item := range x {
-			if lv := toLua(L, item); lv != lua.LNil {
-				t.RawSetString(k, lv)
-			}
-		}
-		return t
-	}
-	return lua.LNil
+	return ToLua(L, v), nil
 }

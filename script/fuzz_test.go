@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/llmlocust/llmlocust/lualib"
 )
 
 // fuzzFile names the scenarios the fuzzers load; errors must name it.
@@ -166,7 +168,7 @@ func checkOption(t *testing.T, o *Option, lines int) {
 	if !defaultFits(o.Kind, o.Default) {
 		t.Fatalf("option %s of kind %q has default %#v (%T)", o.Name, o.Kind, o.Default, o.Default)
 	}
-	back, err := convertDefault(o.Kind, toLValue(o.Default))
+	back, err := convertDefault(o.Kind, lualib.ToLua(nil, o.Default))
 	if err != nil || back != o.Default && !bothNaN(back, o.Default) {
 		t.Fatalf("option %s: default %#v converts back to %#v (%v)", o.Name, o.Default, back, err)
 	}
@@ -256,9 +258,9 @@ func checkConverted(t *testing.T, k OptionKind, def lua.LValue, v any) {
 	if !defaultFits(k, v) {
 		t.Fatalf("%s converted to kind %s gives %#v (%T)", describe(def), k, v, v)
 	}
-	back := toLValue(v)
+	back := lualib.ToLua(nil, v)
 	if def == lua.LNil {
-		if back.String() != toLValue(zeroOf(k)).String() {
+		if back.String() != lualib.ToLua(nil, zeroOf(k)).String() {
 			t.Fatalf("no default for kind %s gives %#v, not the zero value", k, v)
 		}
 		return

@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/llmlocust/llmlocust/lualib"
 )
 
 // OptionKind is the type of a scenario option, taken from its default
@@ -172,24 +174,8 @@ func (d *decl) luaOption(L *lua.LState) int {
 			v = got
 		}
 	}
-	L.Push(toLValue(v))
+	L.Push(lualib.ToLua(L, v))
 	return 1
-}
-
-func toLValue(v any) lua.LValue {
-	switch x := v.(type) {
-	case string:
-		return lua.LString(x)
-	case bool:
-		return lua.LBool(x)
-	case int:
-		return lua.LNumber(x)
-	case int64:
-		return lua.LNumber(x)
-	case float64:
-		return lua.LNumber(x)
-	}
-	return lua.LNil
 }
 
 // zero is the value a kind's option reads as when it may not be read.

@@ -112,7 +112,7 @@ func pointOf(p timeline.Point) Point {
 	}
 }
 
-// percentilesOf are the stats.LLMPercentiles of a window, in ms.
+// percentilesOf are the output.LLMPercentiles of a window, in ms.
 func percentilesOf(p []time.Duration) Percentiles {
 	if len(p) < 4 {
 		return Percentiles{}

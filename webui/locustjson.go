@@ -4,7 +4,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -38,14 +37,10 @@ func roundTo(x float64, decimals int) float64 {
 }
 
 // currentRates are the "current" request and failure rates the tables and
-// the header show: those of about the last ten seconds while a test runs;
-// once it has stopped, those of its whole run, so that what the page shows
-// of a finished test agrees with its requests over its running time.
+// the header show (see stats.Entry.ShownRates).
 func currentRates(e *stats.Entry, stopped bool) (rps, fps float64) {
-	if stopped {
-		return finite(e.TotalRPS()), finite(e.TotalFailPerSec())
-	}
-	return finite(e.CurrentRPS()), finite(e.CurrentFailPerSec())
+	rps, fps = e.ShownRates(stopped)
+	return finite(rps), finite(fps)
 }
 
 // entryDict is one row of Locust's stats table; stopped says the test has
@@ -89,13 +84,11 @@ func errorRows(errs []*stats.ErrorEntry) []map[string]any {
 	for _, e := range errs {
 		rows = append(rows, map[string]any{
 			"method": e.Method, "name": e.Name, "error": e.Error, "occurrences": e.Occurrences,
-			"first_seen": unixSeconds(e.FirstSeen), "last_seen": unixSeconds(e.LastSeen),
+			"first_seen": stats.UnixSeconds(e.FirstSeen), "last_seen": stats.UnixSeconds(e.LastSeen),
 		})
 	}
 	return rows
 }
-
-func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 
 // currentPercentiles are the total's percentiles of the last ten seconds,
 // null when there are none; locust-ui needs the object even then.

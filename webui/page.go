@@ -18,7 +18,6 @@ import (
 	"github.com/llmlocust/llmlocust/engine/output"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/secret"
-	"github.com/llmlocust/llmlocust/engine/stats"
 )
 
 // The placeholders of index.html that the server fills in.
@@ -159,7 +158,7 @@ func (s *Server) templateArgs() map[string]any {
 		"profile":                   nil,
 		"llm": map[string]any{
 			"points": points, "requests": reqs, "seq": seq,
-			"percentiles": stats.LLMPercentiles, "ws_path": "ws/llm", "points_path": "llm/points",
+			"percentiles": output.LLMPercentiles, "ws_path": "ws/llm", "points_path": "llm/points",
 		},
 	}
 }

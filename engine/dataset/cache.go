@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
+
+	"github.com/llmlocust/llmlocust/engine/tokenize"
 )
 
 // Every user runs the scenario's top level, so a thousand users ask for
@@ -29,41 +30,12 @@ type fileKey struct {
 	opts    any
 }
 
-type cacheEntry struct {
-	once sync.Once
-	set  *Set
-	err  error
-}
-
-type setCache struct {
-	mu      sync.Mutex
-	entries map[cacheKey]*cacheEntry
-}
+// setCache loads each set once; see tokenize.Once.
+type setCache = tokenize.Once[cacheKey, *Set]
 
 // loaded is the process's one cache; sets are immutable, so sharing them
 // between runs is safe, and the cursor of Next carries on where it was.
-var loaded = &setCache{entries: map[cacheKey]*cacheEntry{}}
-
-// get returns the set under key, calling load once for all concurrent
-// callers when there is none.
-func (c *setCache) get(key cacheKey, load func() (*Set, error)) (*Set, error) {
-	c.mu.Lock()
-	e, ok := c.entries[key]
-	if !ok {
-		e = &cacheEntry{}
-		c.entries[key] = e
-	}
-	c.mu.Unlock()
-	e.once.Do(func() { e.set, e.err = load() })
-	if e.err != nil {
-		c.mu.Lock()
-		if c.entries[key] == e {
-			delete(c.entries, key)
-		}
-		c.mu.Unlock()
-	}
-	return e.set, e.err
-}
+var loaded = &setCache{}
 
 // cachedFile loads path with load, once per version of the file.
 func cachedFile(kind, path string, opts any, load func() (*Set, error)) (*Set, error) {
@@ -79,5 +51,5 @@ func cachedFile(kind, path string, opts any, load func() (*Set, error)) (*Set, e
 		return nil, fmt.Errorf("reading %s: it is a folder, not a file", path)
 	}
 	key := cacheKey{kind: kind, from: fileKey{path: abs, size: info.Size(), modTime: info.ModTime(), opts: opts}}
-	return loaded.get(key, load)
+	return loaded.Get(key, load)
 }

@@ -191,13 +191,10 @@ var fuzzFiles atomic.Uint64
 
 // forget drops the cached sets of the file at path.
 func forget(path string) {
-	loaded.mu.Lock()
-	defer loaded.mu.Unlock()
-	for key := range loaded.entries {
-		if fk, ok := key.from.(fileKey); ok && fk.path == path {
-			delete(loaded.entries, key)
-		}
-	}
+	loaded.Forget(func(key cacheKey) bool {
+		fk, ok := key.from.(fileKey)
+		return ok && fk.path == path
+	})
 }
 
 var lineAtStart = regexp.MustCompile(`^(\d+): `)

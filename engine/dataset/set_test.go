@@ -145,7 +145,7 @@ func TestCacheSharesOneSet(t *testing.T) {
 }
 
 func TestCacheLoadsOnceForConcurrentCallers(t *testing.T) {
-	c := &setCache{entries: map[cacheKey]*cacheEntry{}}
+	c := &setCache{}
 	var loads atomic.Int64
 	release := make(chan struct{})
 	load := func() (*Set, error) {
@@ -156,7 +156,7 @@ func TestCacheLoadsOnceForConcurrentCallers(t *testing.T) {
 	sets := make([]*Set, 100)
 	var wg sync.WaitGroup
 	for i := range sets {
-		wg.Go(func() { sets[i], _ = c.get(cacheKey{kind: "test"}, load) })
+		wg.Go(func() { sets[i], _ = c.Get(cacheKey{kind: "test"}, load) })
 	}
 	time.Sleep(10 * time.Millisecond) // let the callers pile up behind the first
 	close(release)
@@ -172,13 +172,13 @@ func TestCacheLoadsOnceForConcurrentCallers(t *testing.T) {
 }
 
 func TestCacheForgetsFailures(t *testing.T) {
-	c := &setCache{entries: map[cacheKey]*cacheEntry{}}
+	c := &setCache{}
 	key := cacheKey{kind: "test"}
 	fail := func() (*Set, error) { return nil, fmt.Errorf("broken") }
-	if _, err := c.get(key, fail); err == nil {
+	if _, err := c.Get(key, fail); err == nil {
 		t.Fatal("want the load's error")
 	}
-	s, err := c.get(key, func() (*Set, error) { return newSet([]Row{{}}, Report{}), nil })
+	s, err := c.Get(key, func() (*Set, error) { return newSet([]Row{{}}, Report{}), nil })
 	if err != nil || s == nil {
 		t.Fatalf("second load after a failure: %v, %v", s, err)
 	}

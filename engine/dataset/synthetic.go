@@ -59,7 +59,7 @@ func Synthetic(spec SyntheticSpec, tok tokenize.Tokenizer) (*Set, error) {
 		return nil, fmt.Errorf("synthetic dataset: %w", err)
 	}
 	key := cacheKey{kind: "synthetic", from: genKey{spec: spec, tok: tok.Name()}}
-	return loaded.get(key, func() (*Set, error) {
+	return loaded.Get(key, func() (*Set, error) {
 		set, err := synthesize(spec, tok)
 		if err != nil {
 			return nil, fmt.Errorf("synthetic dataset: %w", err)
@@ -132,7 +132,7 @@ func SharedPrefix(spec SharedPrefixSpec, tok tokenize.Tokenizer) (*Set, error) {
 		return nil, fmt.Errorf("shared-prefix dataset: %w", err)
 	}
 	key := cacheKey{kind: "shared_prefix", from: genKey{spec: spec, tok: tok.Name()}}
-	return loaded.get(key, func() (*Set, error) {
+	return loaded.Get(key, func() (*Set, error) {
 		set, err := sharePrefixes(spec, tok)
 		if err != nil {
 			return nil, fmt.Errorf("shared-prefix dataset: %w", err)

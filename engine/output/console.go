@@ -186,10 +186,7 @@ type Live struct {
 // capitals.
 func LiveLine(snap *stats.Snapshot, live Live) string {
 	t := snap.Total
-	rps := t.CurrentRPS()
-	if live.Stopped {
-		rps = t.TotalRPS()
-	}
+	rps, _ := t.ShownRates(live.Stopped)
 	fields := []string{
 		// The state is padded so that the fields after it stay in place.
 		fmt.Sprintf("%s %-8s users %d/%d", clock(live.Elapsed), live.State, live.Users, live.TargetUsers),

@@ -17,11 +17,6 @@ import (
 	"github.com/llmlocust/llmlocust/engine/stats"
 )
 
-// unixSeconds is t as Python's time.time() would give it.
-func unixSeconds(t time.Time) float64 {
-	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
-}
-
 type csvStep struct {
 	Op     string  `json:"op"`
 	T      float64 `json:"t"`
@@ -66,10 +61,10 @@ func csvScenario(start time.Time) []csvStep {
 	var steps []csvStep
 	at := func(d time.Duration) time.Time { return start.Add(d) }
 	csvAt := func(d time.Duration, users int) {
-		steps = append(steps, csvStep{Op: "csv", T: unixSeconds(at(d)), Users: users, at: at(d)})
+		steps = append(steps, csvStep{Op: "csv", T: stats.UnixSeconds(at(d)), Users: users, at: at(d)})
 	}
 	log := func(d time.Duration, row [2]string, rt time.Duration, size int64, err string) {
-		steps = append(steps, csvStep{Op: "log", T: unixSeconds(at(d)), Method: row[0], Name: row[1],
+		steps = append(steps, csvStep{Op: "log", T: stats.UnixSeconds(at(d)), Method: row[0], Name: row[1],
 			RT: float64(rt) / float64(time.Millisecond), Len: size, Err: err, at: at(d), rt: rt})
 	}
 	csvAt(500*time.Millisecond, 0)
@@ -104,7 +99,7 @@ func csvScenario(start time.Time) []csvStep {
 
 func runCSVOracle(t *testing.T, py string, start time.Time, steps []csvStep) []csvTables {
 	t.Helper()
-	in, err := json.Marshal(map[string]any{"start": unixSeconds(start), "steps": steps})
+	in, err := json.Marshal(map[string]any{"start": stats.UnixSeconds(start), "steps": steps})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func llmTimingColumns(before []string) []string {
 	cols := slices.Clone(before)
 	for _, t := range llmTimings {
 		cols = append(cols, t.title+" Mean", t.title+" Min", t.title+" Max")
-		for _, p := range summaryPercentiles {
+		for _, p := range LLMPercentiles {
 			cols = append(cols, t.title+" "+percentileLabel(p))
 		}
 	}
@@ -89,8 +89,8 @@ func writeLLMStatsRows(w io.Writer, s *stats.Snapshot) error {
 // ms, or N/A each when it has no samples (as Locust writes percentiles of
 // a row without requests).
 func timingFields(h *stats.Histogram) []string {
-	out := make([]string, 0, 3+len(summaryPercentiles))
-	for _, d := range append([]time.Duration{h.Mean(), h.Min(), h.Max()}, h.Percentiles(summaryPercentiles...)...) {
+	out := make([]string, 0, 3+len(LLMPercentiles))
+	for _, d := range append([]time.Duration{h.Mean(), h.Min(), h.Max()}, h.Percentiles(LLMPercentiles...)...) {
 		out = append(out, msField(h, d))
 	}
 	return out

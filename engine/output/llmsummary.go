@@ -34,9 +34,10 @@ func llmByKey(snap *stats.Snapshot) map[[2]string]*stats.LLMEntry {
 	return out
 }
 
-// summaryPercentiles are the percentiles of every LLM timing in the JSON
-// summary and the LLM stats file.
-var summaryPercentiles = []float64{0.50, 0.90, 0.95, 0.99}
+// LLMPercentiles are the percentiles of every LLM timing that the outputs
+// show: the JSON summary, the LLM stats file, the web UI. Latency has a
+// field for each.
+var LLMPercentiles = []float64{0.50, 0.90, 0.95, 0.99}
 
 // LatencyOf summarises a timing histogram as every output shows it, or
 // is nil when the histogram holds no sample: a timing that was never
@@ -46,7 +47,7 @@ func LatencyOf(h *stats.Histogram) *Latency {
 	if h == nil || h.Count() == 0 {
 		return nil
 	}
-	p := h.Percentiles(summaryPercentiles...)
+	p := h.Percentiles(LLMPercentiles...)
 	return &Latency{
 		Mean: MS(h.Mean()),
 		Min:  MS(h.Min()),

@@ -1,18 +1,11 @@
 package stats
 
-import (
-	"maps"
-	"time"
-)
+import "time"
 
 const (
-	// currentWindow is the length in seconds of the "current" window that
-	// Locust's current percentiles look back over.
-	currentWindow = 10
-
-	// cacheSlots is how many per-second histogram copies an entry keeps.
-	// Locust keeps the window plus ten: when seconds are missing from the
-	// cache it may reach as far back as t-18.
+	// cacheSlots is how many closed seconds an entry's window keeps.
+	// Locust keeps the window plus ten histogram copies: when seconds are
+	// missing from the cache it may reach as far back as t-18.
 	cacheSlots = currentWindow + 10
 
 	// secondsKept is how many recent seconds of request and failure counts
@@ -46,67 +39,92 @@ func (p *perSecond) get(sec int64) int64 {
 	return 0
 }
 
-// cachedHist is a copy of an entry's histogram as it stood at the end of
-// second sec, when the entry had counted n requests.
-type cachedHist struct {
-	sec  int64
-	n    int64
-	hist map[int64]int64
+// rtHist is a response-time histogram of some of an entry's requests,
+// keyed by bucketMS, and their number.
+type rtHist struct {
+	counts map[int64]int64
+	n      int64
 }
 
-// histCache is a ring of the last cacheSlots histogram copies, oldest
-// overwritten first, as Locust's response_times_cache. The slots' maps are
-// cleared and refilled rather than reallocated, so a long run settles into
-// copying without allocating.
-type histCache struct {
-	slots [cacheSlots]cachedHist
-	next  int
-	used  int
-}
-
-func (c *histCache) store(sec, n int64, hist map[int64]int64) {
-	slot := c.lookup(sec)
-	if slot == nil {
-		slot = &c.slots[c.next]
-		c.next = (c.next + 1) % cacheSlots
-		c.used = min(c.used+1, cacheSlots)
+func (h *rtHist) add(bucket int64) {
+	if h.counts == nil {
+		h.counts = make(map[int64]int64)
 	}
-	if slot.hist == nil {
-		slot.hist = make(map[int64]int64, len(hist))
-	}
-	clear(slot.hist)
-	maps.Copy(slot.hist, hist)
-	slot.sec, slot.n = sec, n
+	h.counts[bucket]++
+	h.n++
 }
 
-func (c *histCache) lookup(sec int64) *cachedHist {
-	for i := range c.used {
-		if c.slots[i].sec == sec {
-			return &c.slots[i]
+func (h *rtHist) merge(o *rtHist) {
+	if h.counts == nil {
+		h.counts = make(map[int64]int64, len(o.counts))
+	}
+	for ms, n := range o.counts {
+		h.counts[ms] += n
+	}
+	h.n += o.n
+}
+
+func (h *rtHist) reset() {
+	clear(h.counts)
+	h.n = 0
+}
+
+// locustWindow is Locust's response_times_cache over a secondRing. Locust
+// copies the whole histogram at the end of each second and takes the
+// current window as the live histogram minus the copy of about ten seconds
+// ago; the ring keeps instead what each of those seconds added, and sums
+// the seconds after the one Locust would subtract. The counts are the
+// same, and nothing is copied: a second costs what its own requests
+// touched.
+//
+// Like Locust's copies, a closed second holds the requests logged until
+// the first request of a later second arrived, whatever second they ended
+// in, and is labelled with the second before that later one; the open
+// slot gathers the requests logged since.
+type locustWindow struct {
+	ring secondRing[rtHist, *rtHist]
+	open *ringSlot[rtHist]
+}
+
+func newLocustWindow() locustWindow {
+	return locustWindow{ring: newSecondRing[rtHist](cacheSlots + 1)}
+}
+
+// restart empties the window at second sec, which it closes empty, as
+// Locust caches an empty histogram at a reset.
+func (w *locustWindow) restart(sec int64) {
+	w.ring.clear()
+	w.ring.take(sec)
+	w.open = w.ring.take(openSecond)
+}
+
+// close ends the open slot as second sec. Locust replaces a copy of the
+// same second, which only the second of a reset can have: its slot takes
+// the open requests in.
+func (w *locustWindow) close(sec int64) {
+	if s := w.ring.find(sec); s != nil {
+		s.val.merge(&w.open.val)
+		w.open.val.reset()
+		return
+	}
+	w.open.sec = sec
+	w.open = w.ring.take(openSecond)
+}
+
+// current is the histogram of Locust's current window at now, or false
+// when no closed second is near enough, as Locust answers None.
+func (w *locustWindow) current(now int64) (rtHist, bool) {
+	base, ok := w.ring.locustBase(now)
+	if !ok {
+		return rtHist{}, false
+	}
+	out := rtHist{counts: make(map[int64]int64)}
+	for i := range w.ring.all() {
+		if s := &w.ring.slots[i]; s.sec > base {
+			out.merge(&s.val)
 		}
 	}
-	return nil
-}
-
-func (c *histCache) reset() { c.next, c.used = 0, 0 }
-
-// window picks the copy to subtract from the live histogram to get about
-// the last currentWindow seconds before now: t-10 if cached, else the
-// nearest second around it, preferring older ones, as Locust does.
-func (c *histCache) window(now int64) *cachedHist {
-	t := now - currentWindow
-	if slot := c.lookup(t); slot != nil {
-		return slot
-	}
-	for i := int64(1); i < 9; i++ {
-		if slot := c.lookup(t - i); slot != nil {
-			return slot
-		}
-		if slot := c.lookup(t + i); slot != nil {
-			return slot
-		}
-	}
-	return nil
+	return out, true
 }
 
 // entry is the live state of one stats row, Locust's StatsEntry.
@@ -123,14 +141,14 @@ type entry struct {
 	hasMin      bool // Locust's minimum is None until a request arrives
 	contentLen  int64
 
-	hist  map[int64]int64 // bucketMS -> requests
-	reqs  perSecond
-	fails perSecond
-	cache histCache
+	hist   map[int64]int64 // bucketMS -> requests
+	reqs   perSecond
+	fails  perSecond
+	window locustWindow
 }
 
 func newEntry(name, method string, now time.Time) *entry {
-	e := &entry{name: name, method: method, hist: make(map[int64]int64)}
+	e := &entry{name: name, method: method, hist: make(map[int64]int64), window: newLocustWindow()}
 	e.reset(now)
 	return e
 }
@@ -142,17 +160,16 @@ func (e *entry) reset(now time.Time) {
 	e.totalRT, e.minRT, e.maxRT, e.hasMin = 0, 0, 0, false
 	clear(e.hist)
 	e.reqs, e.fails = perSecond{}, perSecond{}
-	e.cache.reset()
-	e.cache.store(now.Unix(), 0, e.hist)
+	e.window.restart(now.Unix())
 }
 
 // log counts one request that completed at at and took ms milliseconds.
 func (e *entry) log(at time.Time, ms float64, size int64) {
 	sec := at.Unix()
-	// The first request of a new second closes the previous one: keep a
-	// copy of the histogram as it stood then, for the current window.
+	// The first request of a new second closes the previous one, for the
+	// current window.
 	if !e.last.IsZero() && sec > e.last.Unix() {
-		e.cache.store(sec-1, e.numRequests, e.hist)
+		e.window.close(sec - 1)
 	}
 	e.numRequests++
 	e.reqs.add(sec)
@@ -164,7 +181,9 @@ func (e *entry) log(at time.Time, ms float64, size int64) {
 		e.minRT, e.hasMin = ms, true
 	}
 	e.maxRT = max(e.maxRT, ms)
-	e.hist[bucketMS(ms)]++
+	b := bucketMS(ms)
+	e.hist[b]++
+	e.window.open.val.add(b)
 	e.contentLen += size
 }
 
@@ -203,15 +222,16 @@ func totalRate(n int64, run *entry) float64 {
 	// Locust subtracts float Unix times, which keep only a quarter of a
 	// microsecond; doing the same costs nothing that matters and lets our
 	// CSV files match Locust's to the last digit.
-	d := unixSeconds(run.last) - unixSeconds(run.start)
+	d := UnixSeconds(run.last) - UnixSeconds(run.start)
 	if d == 0 {
 		return 0
 	}
 	return float64(n) / d
 }
 
-// unixSeconds is t as a float count of seconds, Python's time.time().
-func unixSeconds(t time.Time) float64 {
+// UnixSeconds is t as a float count of seconds since the Unix epoch, as
+// Python's time.time() gives it and Locust writes its times.
+func UnixSeconds(t time.Time) float64 {
 	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
 }
 
@@ -236,9 +256,9 @@ func (e *entry) snapshot(run *entry, now time.Time) *Entry {
 		totalRPS:             totalRate(e.numRequests, run),
 		totalFailPerSec:      totalRate(e.numFailures, run),
 	}
-	if c := e.cache.window(now.Unix()); c != nil {
-		out.window = diffBuckets(e.hist, c.hist)
-		out.windowCount = e.numRequests - c.n
+	if w, ok := e.window.current(now.Unix()); ok {
+		out.window = bucketsOf(w.counts)
+		out.windowCount = w.n
 		out.windowOK = true
 	}
 	return out

@@ -104,11 +104,21 @@ type HistogramData struct {
 
 // Record adds one value. Negative values count as zero.
 func (h *Histogram) Record(d time.Duration) {
-	us := max(d, 0).Round(time.Microsecond).Microseconds()
+	us := microsOf(d)
+	h.add(us, bucketIndex(us))
+}
+
+// microsOf is what a Histogram keeps of a value: whole microseconds, at
+// least zero.
+func microsOf(d time.Duration) int64 { return max(d, 0).Round(time.Microsecond).Microseconds() }
+
+// add records a value of us microseconds, which falls in bucket i: a value
+// recorded into several histograms is rounded and bucketed once.
+func (h *Histogram) add(us int64, i int32) {
 	if h.counts == nil {
 		h.counts = make(map[int32]int64)
 	}
-	h.counts[bucketIndex(us)]++
+	h.counts[i]++
 	if h.n == 0 || us < h.min {
 		h.min = us
 	}

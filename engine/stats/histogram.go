@@ -57,25 +57,12 @@ func percentileOf(hist []Bucket, n int64, p float64) int64 {
 	return 0
 }
 
-// bucketsOf copies a live histogram map into a slice, unsorted so that the
+// bucketsOf copies a histogram map into a slice, unsorted so that the
 // copy under the stats lock stays short; sortBuckets runs after it.
 func bucketsOf(m map[int64]int64) []Bucket {
 	out := make([]Bucket, 0, len(m))
 	for ms, n := range m {
 		out = append(out, Bucket{MS: ms, Count: n})
-	}
-	return out
-}
-
-// diffBuckets is latest minus old, keeping only keys whose count changed:
-// the requests logged since old was cached. Like bucketsOf, it leaves the
-// result unsorted.
-func diffBuckets(latest, old map[int64]int64) []Bucket {
-	out := make([]Bucket, 0, len(latest))
-	for ms, n := range latest {
-		if d := n - old[ms]; d != 0 {
-			out = append(out, Bucket{MS: ms, Count: d})
-		}
 	}
 	return out
 }

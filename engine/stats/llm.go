@@ -66,52 +66,14 @@ func (r *tokenRing) add(sec, n int64) {
 	// A second older than the one holding its slot is past the ring.
 }
 
-// windowSlot holds the windowed timings of the requests that ended in
-// second sec.
-type windowSlot struct {
-	sec  int64
-	hist [numTimings]Histogram
-}
+// windowedHists holds the windowed timings of the requests that ended in
+// one second.
+type windowedHists [numTimings]Histogram
 
-// timingWindow is a ring of per-second histograms. Its slots are emptied
-// and refilled rather than reallocated, so a long run settles into
-// reusing the same maps.
-type timingWindow [windowSlots]windowSlot
-
-func (w *timingWindow) slot(sec int64) *windowSlot {
-	s := &w[uint64(sec)%windowSlots]
-	switch {
-	case s.sec == sec:
-		return s
-	case s.sec > sec:
-		return nil // too old for the ring
-	}
-	s.sec = sec
-	for i := range s.hist {
-		s.hist[i].reset()
-	}
-	return s
-}
-
-// merged is the windowed histograms of the seconds from now−currentWindow+1
-// to now.
-func (w *timingWindow) merged(now int64) [numTimings]*Histogram {
-	var out [numTimings]*Histogram
-	for i := range out {
-		out[i] = &Histogram{}
-	}
+func (w *windowedHists) reset() {
 	for i := range w {
-		s := &w[i]
-		if s.sec <= now-currentWindow || s.sec > now {
-			continue
-		}
-		for t := range numTimings {
-			if isWindowed(t) {
-				out[t].Merge(&s.hist[t])
-			}
-		}
+		w[i].reset()
 	}
-	return out
 }
 
 // llmEntry is the live LLM state of one (name, method) row.
@@ -127,11 +89,11 @@ type llmEntry struct {
 	hist   [numTimings]Histogram
 	tokens tokenRing // from Records
 	open   tokenRing // from streams still open, until their Records come
-	window timingWindow
+	window secondRing[windowedHists, *windowedHists]
 }
 
 func newLLMEntry(name, method string, now time.Time) *llmEntry {
-	e := &llmEntry{name: name, method: method}
+	e := &llmEntry{name: name, method: method, window: newSecondRing[windowedHists](windowSlots)}
 	e.reset(now)
 	return e
 }
@@ -146,12 +108,7 @@ func (e *llmEntry) reset(now time.Time) {
 		e.hist[i].reset()
 	}
 	e.tokens = tokenRing{}
-	for i := range e.window {
-		e.window[i].sec = 0
-		for t := range e.window[i].hist {
-			e.window[i].hist[t].reset()
-		}
-	}
+	e.window.clear()
 }
 
 // log counts one LLM request that ended at end (already moved up to the
@@ -203,11 +160,13 @@ func (e *llmEntry) logTokenSeconds(r *record.Record, end time.Time) {
 // logTimings records the timings of a successful request into the
 // whole-run histograms and into the window slot of its end second.
 func (e *llmEntry) logTimings(l *record.LLM, endSec int64) {
-	slot := e.window.slot(endSec)
+	slot := e.window.take(endSec)
 	rec := func(t Timing, d time.Duration) {
-		e.hist[t].Record(d)
+		us := microsOf(d)
+		i := bucketIndex(us)
+		e.hist[t].add(us, i)
 		if slot != nil && isWindowed(t) {
-			slot.hist[t].Record(d)
+			slot.val[t].add(us, i)
 		}
 	}
 	if l.TTFB > 0 {
@@ -228,8 +187,25 @@ func (e *llmEntry) logTimings(l *record.LLM, endSec int64) {
 }
 
 // isWindowed says whether a timing keeps a current window: those that
-// the live line and the history file show.
-func isWindowed(t Timing) bool { return t == TTFT || t == ITL || t == TPOT }
+// the live line, the history file and the web UI's charts show.
+func isWindowed(t Timing) bool { return t == TTFT || t == ITL || t == TPOT || t == E2E }
+
+// current is the windowed histograms of the seconds from
+// now−currentWindow+1 to now.
+func (e *llmEntry) current(now int64) [numTimings]*Histogram {
+	var out [numTimings]*Histogram
+	for i := range out {
+		out[i] = &Histogram{}
+	}
+	e.window.lastSeconds(now, func(w *windowedHists) {
+		for t := range numTimings {
+			if isWindowed(t) {
+				out[t].Merge(&w[t])
+			}
+		}
+	})
+	return out
+}
 
 // snapshot copies the entry into an immutable LLMEntry; now ends the
 // current window.
@@ -245,7 +221,7 @@ func (e *llmEntry) snapshot(now time.Time) *LLMEntry {
 		ReasoningTokens: e.reasoning,
 		Sources:         TokenSources{Usage: e.usage, Tokenizer: e.tokenizer, Chunks: e.chunked},
 		Mismatches:      e.mismatches,
-		current:         e.window.merged(now.Unix()),
+		current:         e.current(now.Unix()),
 	}
 	for t := range e.hist {
 		out.hist[t] = e.hist[t].clone()

@@ -196,7 +196,9 @@ func TestCurrentLLMWindow(t *testing.T) {
 		{"whole-run TTFT p95", e.Hist(TTFT).Percentile(0.95), ms(100)},
 		{"current ITL p99", e.Current(ITL).Percentile(0.99), ms(20)},
 		{"current TPOT p50", e.Current(TPOT).Percentile(0.5), ms(15)},
-		{"no current E2E is kept", time.Duration(e.Current(E2E).Count()), 0},
+		{"current E2E p99", e.Current(E2E).Percentile(0.99), ms(50)},
+		{"whole-run E2E p95", e.Hist(E2E).Percentile(0.95), ms(130)},
+		{"no current TTFB is kept", time.Duration(e.Current(TTFB).Count()), 0},
 		{"current window long after", s.Snapshot(t0.Add(time.Minute)).LLMTotal.Current(TTFT).Percentile(0.5), 0},
 	}
 	for _, tc := range tests {

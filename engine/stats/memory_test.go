@@ -39,12 +39,12 @@ func TestMemoryStaysBounded(t *testing.T) {
 		if len(e.hist) > maxKeys {
 			t.Errorf("%s: histogram has %d keys, want at most %d", e.name, len(e.hist), maxKeys)
 		}
-		if e.cache.used > cacheSlots {
-			t.Errorf("%s: %d cached histograms, want at most %d", e.name, e.cache.used, cacheSlots)
+		if closed := len(e.window.ring.all()) - 1; closed > cacheSlots {
+			t.Errorf("%s: %d cached seconds, want at most %d", e.name, closed, cacheSlots)
 		}
-		for _, c := range e.cache.slots {
-			if len(c.hist) > maxKeys {
-				t.Errorf("%s: cached histogram has %d keys", e.name, len(c.hist))
+		for _, c := range e.window.ring.slots {
+			if len(c.val.counts) > maxKeys {
+				t.Errorf("%s: cached histogram has %d keys", e.name, len(c.val.counts))
 			}
 		}
 	}

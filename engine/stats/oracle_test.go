@@ -91,7 +91,7 @@ type oracleAnswer struct {
 type builder struct{ c oracleCase }
 
 func newBuilder(name string, start time.Time) *builder {
-	return &builder{oracleCase{Name: name, Start: unixSeconds(start), start: start}}
+	return &builder{oracleCase{Name: name, Start: UnixSeconds(start), start: start}}
 }
 
 func (b *builder) at(offset time.Duration) time.Time { return b.c.start.Add(offset) }
@@ -99,14 +99,14 @@ func (b *builder) at(offset time.Duration) time.Time { return b.c.start.Add(offs
 func (b *builder) log(offset time.Duration, method, name string, rt time.Duration, size int64, err string) {
 	at := b.at(offset)
 	b.c.Steps = append(b.c.Steps, oracleStep{
-		Op: "log", T: unixSeconds(at), Name: name, Method: method,
+		Op: "log", T: UnixSeconds(at), Name: name, Method: method,
 		RT: toMS(rt), Len: size, Err: err, at: at, rt: rt,
 	})
 }
 
 func (b *builder) op(op string, offset time.Duration) {
 	at := b.at(offset)
-	b.c.Steps = append(b.c.Steps, oracleStep{Op: op, T: unixSeconds(at), at: at})
+	b.c.Steps = append(b.c.Steps, oracleStep{Op: op, T: UnixSeconds(at), at: at})
 }
 
 func oracleCases() []oracleCase {
@@ -307,13 +307,13 @@ func compareEntry(t *testing.T, q int, g *Entry, w oracleEntry) {
 	eqFloat(t, where("total_fail_per_sec"), g.TotalFailPerSec(), w.TotalFailPerSec)
 	eqFloat(t, where("avg_content_length"), g.AvgContentLength(), w.AvgContentLength)
 	eqFloat(t, where("fail_ratio"), g.FailRatio(), w.FailRatio)
-	eqFloat(t, where("start_time"), unixSeconds(g.StartTime), w.StartTime)
+	eqFloat(t, where("start_time"), UnixSeconds(g.StartTime), w.StartTime)
 	if w.LastRequestTime == nil {
 		if !g.LastRequestTimestamp.IsZero() {
 			t.Errorf("%s: %v, Locust has none", where("last_request_timestamp"), g.LastRequestTimestamp)
 		}
 	} else {
-		eqFloat(t, where("last_request_timestamp"), unixSeconds(g.LastRequestTimestamp), *w.LastRequestTime)
+		eqFloat(t, where("last_request_timestamp"), UnixSeconds(g.LastRequestTimestamp), *w.LastRequestTime)
 	}
 }
 
@@ -346,8 +346,8 @@ func compareErrors(t *testing.T, q int, got []*ErrorEntry, want []oracleError) {
 			continue
 		}
 		eqInt(t, "occurrences of "+w.Error, g.Occurrences, w.Occurrences)
-		eqFloat(t, "first_seen of "+w.Error, unixSeconds(g.FirstSeen), w.FirstSeen)
-		eqFloat(t, "last_seen of "+w.Error, unixSeconds(g.LastSeen), w.LastSeen)
+		eqFloat(t, "first_seen of "+w.Error, UnixSeconds(g.FirstSeen), w.FirstSeen)
+		eqFloat(t, "last_seen of "+w.Error, UnixSeconds(g.LastSeen), w.LastSeen)
 	}
 }
 

@@ -130,6 +130,18 @@ func (e *Entry) TotalRPS() float64 { return e.totalRPS }
 // TotalFailPerSec is TotalRPS for failures.
 func (e *Entry) TotalFailPerSec() float64 { return e.totalFailPerSec }
 
+// ShownRates are the "current" request and failure rates that tables and
+// headers show: CurrentRPS and CurrentFailPerSec while the test runs and,
+// once it has stopped, TotalRPS and TotalFailPerSec, so that what is shown
+// of a finished test agrees with its requests over its running time
+// rather than fading with the seconds since its end.
+func (e *Entry) ShownRates(stopped bool) (rps, failPerSec float64) {
+	if stopped {
+		return e.totalRPS, e.totalFailPerSec
+	}
+	return e.currentRPS, e.currentFailPerSec
+}
+
 // AvgContentLength is the mean response body size in bytes, 0 without
 // requests.
 func (e *Entry) AvgContentLength() float64 {

@@ -159,6 +159,8 @@ func TestRates(t *testing.T) {
 		}
 	}
 	e := s.Snapshot(t0.Add(20 * time.Second)).Total
+	runningRPS, runningFPS := e.ShownRates(false)
+	stoppedRPS, stoppedFPS := e.ShownRates(true)
 	tests := []struct {
 		name      string
 		got, want float64
@@ -167,6 +169,10 @@ func TestRates(t *testing.T) {
 		{"current fail/s", e.CurrentFailPerSec(), 0.5},
 		{"total rps", e.TotalRPS(), 80 / 19.7},
 		{"total fail/s", e.TotalFailPerSec(), 10 / 19.7},
+		{"rps shown while running", runningRPS, 4},
+		{"fail/s shown while running", runningFPS, 0.5},
+		{"rps shown once stopped", stoppedRPS, 80 / 19.7},
+		{"fail/s shown once stopped", stoppedFPS, 10 / 19.7},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

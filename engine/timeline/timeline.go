@@ -32,7 +32,7 @@ type Point struct {
 	Users            int
 	RPS, FailPerSec  float64 // current, as Locust's tables show them
 	OutputTokensPerS float64 // current
-	// The percentiles (stats.LLMPercentiles) of the current window of
+	// The percentiles (output.LLMPercentiles) of the current window of
 	// each LLM timing; nil when the window holds none.
 	TTFT, ITL, TPOT, E2E []time.Duration
 
@@ -186,7 +186,7 @@ func (t *Timeline) point(s output.Sample) Point {
 	}
 	current := func(timing stats.Timing) []time.Duration {
 		if h := total.Current(timing); h.Count() > 0 {
-			return h.Percentiles(stats.LLMPercentiles...)
+			return h.Percentiles(output.LLMPercentiles...)
 		}
 		return nil
 	}

@@ -1,7 +1,8 @@
 // Package tokenize counts tokens offline: OpenAI's tiktoken encodings
 // (embedded in the binary), Hugging Face tokenizer.json files of byte-level
 // BPE models (Llama 3, Qwen), and a labelled approximation for when neither
-// applies. Nothing is downloaded, ever.
+// applies. Nothing is downloaded, ever. Each tokenizer is loaded once per
+// process, by Once, which the datasets built on them load through too.
 package tokenize
 
 import (
@@ -10,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 )
 
 // Tokenizer turns text into token ids and back. Implementations are safe
@@ -67,42 +67,12 @@ var shared = &registry{load: loadSpec}
 
 // registry loads each spec once.
 type registry struct {
-	load func(spec string) (Tokenizer, error)
-
-	mu    sync.Mutex
-	calls map[string]*loadCall
-}
-
-// loadCall is one load of a spec, finished when done is closed.
-type loadCall struct {
-	done chan struct{}
-	tok  Tokenizer
-	err  error
+	load   func(spec string) (Tokenizer, error)
+	loaded Once[string, Tokenizer]
 }
 
 func (r *registry) get(spec string) (Tokenizer, error) {
-	r.mu.Lock()
-	c, ok := r.calls[spec]
-	if ok {
-		r.mu.Unlock()
-		<-c.done
-		return c.tok, c.err
-	}
-	c = &loadCall{done: make(chan struct{})}
-	if r.calls == nil {
-		r.calls = make(map[string]*loadCall)
-	}
-	r.calls[spec] = c
-	r.mu.Unlock()
-
-	c.tok, c.err = r.load(spec)
-	if c.err != nil {
-		r.mu.Lock()
-		delete(r.calls, spec)
-		r.mu.Unlock()
-	}
-	close(c.done)
-	return c.tok, c.err
+	return r.loaded.Get(spec, func() (Tokenizer, error) { return r.load(spec) })
 }
 
 func loadSpec(spec string) (Tokenizer, error) {
