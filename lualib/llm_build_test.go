@@ -188,3 +188,23 @@ func TestLLMRequestErrors(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkLLMBuild measures turning a usual chat call into its request.
+func BenchmarkLLMBuild(b *testing.B) {
+	L := lua.NewState()
+	defer L.Close()
+	L.PreloadModule("json", loadJSON)
+	code := `settings = { api = "openai", model = "m", extra = { temperature = 0.7 } }
+call = { messages = { { role = "system", content = "be brief" }, { role = "user", content = string.rep("word ", 400) } }, max_tokens = 128, ignore_eos = true }`
+	if err := L.DoString(code); err != nil {
+		b.Fatal(err)
+	}
+	c := &llmCall{kind: "chat", settings: L.GetGlobal("settings").(*lua.LTable), call: L.GetGlobal("call").(*lua.LTable)}
+	u := &User{Host: "http://h:1", Tokenizer: "none"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := u.buildLLM(L, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
