@@ -76,6 +76,11 @@ func TestLLMRequests(t *testing.T) {
 			"openai-chat", "POST", "http://h:1/v1/chat/completions", "Content-Type: application/json",
 			`{"messages":{},"stream":true,"stream_options":{"include_usage":true}}`,
 			"", "chat"}},
+		{"openai chat, json.null and a messages object", "chat", `{ model = json.null }`,
+			`{ messages = { first = { role = "user", content = "hi" } }, max_tokens = json.null, stop = { json.null, "x" } }`, built{
+				"openai-chat", "POST", "http://h:1/v1/chat/completions", "Content-Type: application/json",
+				`{"max_tokens":null,"messages":{"first":{"content":"hi","role":"user"}},"model":null,"stop":[null,"x"],"stream":true,"stream_options":{"include_usage":true}}`,
+				"hi", "chat"}},
 		{"openai completions", "complete", `{ api = "openai", model = "m", api_key = "k" }`, `{ prompt = "once", max_tokens = 4, name = "story" }`, built{
 			"openai-completions", "POST", "http://h:1/v1/completions", "Content-Type: application/json; Authorization: Bearer k",
 			`{"max_tokens":4,"model":"m","prompt":"once","stream":true,"stream_options":{"include_usage":true}}`,

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -170,28 +172,53 @@ func (ep *endpoint) check(c *Call) error {
 	return nil
 }
 
-// encodeBody writes a family's body with the call's extra fields over it.
-// With extras the fields go through a map, which encoding/json writes in
-// key order; every body struct lists its fields in that order too, so
-// that a body's bytes do not depend on whether a call has extras.
+// encodeBody writes a family's body with the call's extra fields over it,
+// every field in key order: the extras are merged into the body's fields
+// as encoding/json writes a map, and every body struct lists its fields
+// in key order too, so that a body's bytes do not depend on whether a
+// call has extras.
 func encodeBody(body any, extra map[string]any) ([]byte, error) {
 	b, err := json.Marshal(body)
 	if err != nil || len(extra) == 0 {
 		return b, valueError(err)
 	}
-	var own map[string]json.RawMessage
-	if err := json.Unmarshal(b, &own); err != nil {
-		return nil, err
+	keys := slices.Sorted(maps.Keys(extra))
+	out := make([]byte, 0, len(b)+32*len(keys))
+	out = append(out, '{')
+	field := func(key string, raw []byte) {
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		k, _ := json.Marshal(key)
+		out = append(append(append(out, k...), ':'), raw...)
 	}
-	all := make(map[string]any, len(own)+len(extra))
-	for k, v := range own {
-		all[k] = v
+	var merr error
+	extras := func(before string, all bool) { // the extras that sort before a body field
+		for len(keys) > 0 && merr == nil && (all || keys[0] <= before) {
+			var v []byte
+			if v, merr = json.Marshal(extra[keys[0]]); merr == nil {
+				field(keys[0], v)
+			}
+			keys = keys[1:]
+		}
 	}
-	for k, v := range extra {
-		all[k] = v
+	// The body's own keys are plain: they are its struct tags.
+	_, ok := eachKey(b, 0, func(key []byte, at int) (int, bool) {
+		end, ok := skipValue(b, at, maxNesting)
+		extras(string(key), false)
+		if _, over := extra[string(key)]; !over {
+			field(string(key), b[at:end])
+		}
+		return end, ok
+	})
+	extras("", true)
+	if merr != nil {
+		return nil, valueError(merr)
 	}
-	b, err = json.Marshal(all)
-	return b, valueError(err)
+	if !ok {
+		return nil, fmt.Errorf("the body is not a JSON object")
+	}
+	return append(out, '}'), nil
 }
 
 // valueError is the error of a value that cannot be written, without the
