@@ -45,9 +45,8 @@ func readCall(L *lua.LState, c *llmCall) (*api.Call, error) {
 	return call, nil
 }
 
-// messageList lists the messages of a chat with their roles and contents.
-// A messages table that is not a list has always been taken value by
-// value.
+// messageList lists the messages of a chat with their roles and contents;
+// a messages table with string keys gives its values, in key order.
 func messageList(msgs any) []api.Message {
 	var items []any
 	switch x := msgs.(type) {

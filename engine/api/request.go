@@ -173,50 +173,35 @@ func (ep *endpoint) check(c *Call) error {
 }
 
 // encodeBody writes a family's body with the call's extra fields over it,
-// every field in key order: the extras are merged into the body's fields
-// as encoding/json writes a map, and every body struct lists its fields
-// in key order too, so that a body's bytes do not depend on whether a
-// call has extras.
+// all fields in key order, as encoding/json writes a map: every body
+// struct lists its fields in that order too, so that a body's bytes do
+// not depend on whether a call has extras.
 func encodeBody(body any, extra map[string]any) ([]byte, error) {
 	b, err := json.Marshal(body)
 	if err != nil || len(extra) == 0 {
 		return b, valueError(err)
 	}
-	keys := slices.Sorted(maps.Keys(extra))
-	out := make([]byte, 0, len(b)+32*len(keys))
-	out = append(out, '{')
-	field := func(key string, raw []byte) {
-		if len(out) > 1 {
+	fields := make(map[string][]byte, 8+len(extra))
+	// The body's own keys are plain: they are its struct tags.
+	if _, ok := eachKey(b, 0, func(key []byte, at int) (int, bool) {
+		end, ok := skipValue(b, at, maxNesting)
+		fields[string(key)] = b[at:end]
+		return end, ok
+	}); !ok {
+		return nil, fmt.Errorf("the body is not a JSON object")
+	}
+	for _, k := range slices.Sorted(maps.Keys(extra)) {
+		if fields[k], err = json.Marshal(extra[k]); err != nil {
+			return nil, valueError(err)
+		}
+	}
+	out := append(make([]byte, 0, len(b)+32*len(extra)), '{')
+	for i, k := range slices.Sorted(maps.Keys(fields)) {
+		if i > 0 {
 			out = append(out, ',')
 		}
-		k, _ := json.Marshal(key)
-		out = append(append(append(out, k...), ':'), raw...)
-	}
-	var merr error
-	extras := func(before string, all bool) { // the extras that sort before a body field
-		for len(keys) > 0 && merr == nil && (all || keys[0] <= before) {
-			var v []byte
-			if v, merr = json.Marshal(extra[keys[0]]); merr == nil {
-				field(keys[0], v)
-			}
-			keys = keys[1:]
-		}
-	}
-	// The body's own keys are plain: they are its struct tags.
-	_, ok := eachKey(b, 0, func(key []byte, at int) (int, bool) {
-		end, ok := skipValue(b, at, maxNesting)
-		extras(string(key), false)
-		if _, over := extra[string(key)]; !over {
-			field(string(key), b[at:end])
-		}
-		return end, ok
-	})
-	extras("", true)
-	if merr != nil {
-		return nil, valueError(merr)
-	}
-	if !ok {
-		return nil, fmt.Errorf("the body is not a JSON object")
+		key, _ := json.Marshal(k)
+		out = append(append(append(out, key...), ':'), fields[k]...)
 	}
 	return append(out, '}'), nil
 }
