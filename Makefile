@@ -10,7 +10,7 @@ NPM_FIXTURES := script/testdata/aimock engine/tokenize/testdata/npm
 # and make bench for longer. Budgets are counts of runs, not durations:
 # Go 1.26's fuzzer can fail a duration-bound run at its deadline for no
 # fault of the target (go.dev/issue/75804).
-FUZZ_PKGS := ./engine/wire ./engine/options ./script ./engine/dataset ./lualib ./engine/tokenize
+FUZZ_PKGS := ./engine/api ./engine/options ./script ./engine/dataset ./lualib ./engine/tokenize
 FUZZTIME  ?= 300000x
 
 .PHONY: all build frontend run test test-deps fuzz bench soak lint clean

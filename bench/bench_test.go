@@ -37,7 +37,7 @@ func TestParseBench(t *testing.T) {
 		},
 		{
 			name: "headers, logs and summaries skipped",
-			in: "goos: linux\ngoarch: amd64\npkg: github.com/llmlocust/llmlocust/engine/wire\ncpu: Some CPU\n" +
+			in: "goos: linux\ngoarch: amd64\npkg: github.com/llmlocust/llmlocust/engine/api\ncpu: Some CPU\n" +
 				"BenchmarkCount/o200k_base/delta-2\n" + // a name alone, as -v prints before logs
 				"    bench_test.go:70: 100 users: 1400 requests\n" +
 				"BenchmarkCount/o200k_base/10KB-2 \t 100\t 2136879 ns/op\t 4.79 MB/s\n" +

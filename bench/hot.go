@@ -33,7 +33,7 @@ type hotRow struct {
 // the stats. The metrics daemon's benchmark is optional: a row whose
 // benchmark does not exist is shown as missing.
 var hotRuns = []hotRun{
-	{pkg: "./engine/wire", pattern: "^Benchmark(SplitterSSE|SplitterNDJSON|Decode.*)$", rows: []hotRow{
+	{pkg: "./engine/api", pattern: "^Benchmark(SplitterSSE|SplitterNDJSON|Decode.*)$", rows: []hotRow{
 		{"SSE split, one event per read", "BenchmarkSplitterSSE/event-per-read", "event", 1},
 		{"SSE split, 4 KiB reads", "BenchmarkSplitterSSE/4KiB-reads", "event", 1000},
 		{"NDJSON split, 4 KiB reads", "BenchmarkSplitterNDJSON", "event", 1000},

@@ -8,10 +8,10 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/llmlocust/llmlocust/engine/api"
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/stream"
 	"github.com/llmlocust/llmlocust/engine/tokenize"
-	"github.com/llmlocust/llmlocust/engine/wire"
 )
 
 // The llm module and self.llm: streamed LLM requests in the wire formats
@@ -97,7 +97,7 @@ func (u *User) llmRequest(L *lua.LState, c *llmCall) int {
 type llmSpec struct {
 	req      stream.Request
 	name     string
-	format   wire.Format
+	format   api.Format
 	tok      tokenize.Tokenizer
 	prompt   string
 	timeouts stream.Timeouts

@@ -14,12 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmlocust/llmlocust/engine/api"
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/mock"
 	"github.com/llmlocust/llmlocust/engine/record"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/stats"
-	"github.com/llmlocust/llmlocust/engine/wire"
 )
 
 // The fault suite runs several users through the real runner against
@@ -258,7 +258,7 @@ func closeBeforeResponse(w http.ResponseWriter, _ *http.Request) {
 }
 
 // bigTokens is the token count the server reports for bigLegalEvent.
-const bigTokens = (wire.DefaultMaxEvent - 100) / 3
+const bigTokens = (api.DefaultMaxEvent - 100) / 3
 
 // bigLegalEvent sends one content event just under the event size limit.
 func bigLegalEvent(w http.ResponseWriter, _ *http.Request) {

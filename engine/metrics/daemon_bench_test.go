@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmlocust/llmlocust/engine/api"
 	"github.com/llmlocust/llmlocust/engine/record"
 	"github.com/llmlocust/llmlocust/engine/tokenize"
-	"github.com/llmlocust/llmlocust/engine/wire"
 )
 
 type nopConsumer struct{}
@@ -21,7 +21,7 @@ func (nopConsumer) Streaming(string, string, time.Time, int) {}
 // Record: the daemon's cost per streamed chunk, decoding and tokenizing
 // included.
 func BenchmarkStreamThroughDaemon(b *testing.B) {
-	format, err := wire.Lookup("openai-chat")
+	format, err := api.Lookup("openai-chat")
 	if err != nil {
 		b.Fatal(err)
 	}

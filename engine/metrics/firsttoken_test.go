@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmlocust/llmlocust/engine/api"
 	"github.com/llmlocust/llmlocust/engine/record"
 	"github.com/llmlocust/llmlocust/engine/stream"
-	"github.com/llmlocust/llmlocust/engine/wire"
 )
 
 // holdUp is a consumer that holds the daemon on the Record named "stall"
@@ -76,7 +76,7 @@ func TestFirstTokenTimeoutByArrival(t *testing.T) {
 		{name: "nothing in time, daemon behind", events: []timedEvent{{ms(400), hello}, {ms(450), done}},
 			behind: ms(1000), wantErr: true, quick: true},
 	}
-	format, err := wire.Lookup("openai-chat")
+	format, err := api.Lookup("openai-chat")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/llmlocust/llmlocust/engine/wire"
+	"github.com/llmlocust/llmlocust/engine/api"
 )
 
 // Limits bound what the daemon and each request may hold, so that no
@@ -29,7 +29,7 @@ type Limits struct {
 // chunks, seconds of the daemon's work, well past the one second of
 // waiting at which the client already counts as saturated.
 const (
-	DefaultEvent   = wire.DefaultMaxEvent
+	DefaultEvent   = api.DefaultMaxEvent
 	DefaultText    = 16 << 20
 	DefaultBacklog = 512 << 20
 )

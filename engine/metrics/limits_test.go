@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmlocust/llmlocust/engine/api"
 	"github.com/llmlocust/llmlocust/engine/record"
-	"github.com/llmlocust/llmlocust/engine/wire"
 )
 
 // stall is a consumer whose Log blocks until opened, and says when the
@@ -56,7 +56,7 @@ func stalled(t *testing.T, l Limits) (*Daemon, *stall) {
 
 func begin(t *testing.T, d *Daemon, format string) *Request {
 	t.Helper()
-	f, err := wire.Lookup(format)
+	f, err := api.Lookup(format)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,9 +11,9 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/llmlocust/llmlocust/engine/api"
 	"github.com/llmlocust/llmlocust/engine/record"
 	"github.com/llmlocust/llmlocust/engine/tokenize"
-	"github.com/llmlocust/llmlocust/engine/wire"
 )
 
 // headSize is how much of a body is kept to show in messages.
@@ -25,7 +25,7 @@ const headSize = 80
 type Request struct {
 	Name, Method string
 	Start        time.Time
-	Format       wire.Format
+	Format       api.Format
 	Tokenizer    tokenize.Tokenizer // nil: no client-side count
 	Prompt       string             // prompt text, for input tokens when the server reports none
 
@@ -37,17 +37,17 @@ type Request struct {
 	stop atomic.Pointer[LimitError]
 
 	// Reader-side state.
-	line wire.LineMeter
+	line api.LineMeter
 
 	// Daemon-side state.
-	splitter     *wire.Splitter
-	decoder      wire.Decoder
+	splitter     *api.Splitter
+	decoder      api.Decoder
 	text         strings.Builder
 	reasoning    strings.Builder
 	chunks       []record.Chunk
 	weights      []int32 // the text bytes of each chunk, by which its tokens are shared out
 	ttfo         time.Duration
-	usage        *wire.Usage
+	usage        *api.Usage
 	eventToks    int
 	done         bool
 	finishReason string
@@ -81,8 +81,8 @@ type Result struct {
 func (d *Daemon) Begin(r *Request) {
 	r.d = d
 	r.result = make(chan Result, 1)
-	r.splitter = wire.NewSplitter(r.Format.Framing, d.limits.Event)
-	r.line = wire.NewLineMeter(r.Format.Framing, d.limits.Event)
+	r.splitter = api.NewSplitter(r.Format.Framing, d.limits.Event)
+	r.line = api.NewLineMeter(r.Format.Framing, d.limits.Event)
 	r.decoder = r.Format.New()
 }
 
@@ -165,7 +165,7 @@ func (r *Request) feed(data []byte, at time.Time, c Consumer) {
 		r.head = append(r.head, data[:min(len(data), headSize-len(r.head))]...)
 	}
 	chunks := len(r.chunks)
-	if err := r.splitter.Feed(data, func(ev wire.Event) { r.event(ev, at) }); err != nil {
+	if err := r.splitter.Feed(data, func(ev api.Event) { r.event(ev, at) }); err != nil {
 		r.splitFailed(err)
 	}
 	if n := len(r.chunks) - chunks; n > 0 {
@@ -176,14 +176,14 @@ func (r *Request) feed(data []byte, at time.Time, c Consumer) {
 // splitFailed fails the request for an error of the splitter; one over
 // the event bound also stops the reader.
 func (r *Request) splitFailed(err error) {
-	if errors.Is(err, wire.ErrEventTooLarge) {
+	if errors.Is(err, api.ErrEventTooLarge) {
 		r.halt(r.d.limits.EventError())
 		return
 	}
 	r.fail(err.Error())
 }
 
-func (r *Request) event(ev wire.Event, at time.Time) {
+func (r *Request) event(ev api.Event, at time.Time) {
 	if r.stop.Load() != nil {
 		return // the rest of a read that crossed the text bound
 	}
@@ -243,7 +243,7 @@ func (r *Request) fail(reason string) {
 func (r *Request) finish(e *End, c Consumer) {
 	if e.Err == "" && !e.Cancelled && r.stop.Load() == nil {
 		chunks := len(r.chunks)
-		if err := r.splitter.Close(func(ev wire.Event) { r.event(ev, e.At) }); err != nil {
+		if err := r.splitter.Close(func(ev api.Event) { r.event(ev, e.At) }); err != nil {
 			r.splitFailed(err)
 		}
 		if n := len(r.chunks) - chunks; n > 0 {
@@ -260,7 +260,7 @@ func (r *Request) finish(e *End, c Consumer) {
 	case r.err == "" && r.events == 0 && len(r.head) > 0:
 		r.fail(fmt.Sprintf("the response is not an %s stream: it begins %q", strings.ToUpper(r.Format.Framing.String()), r.head))
 	case r.err == "" && !r.done:
-		r.fail(fmt.Sprintf("the stream ended before its end marker (%s)", endMarker(r.Format.Name)))
+		r.fail(fmt.Sprintf("the stream ended before its end marker (%s)", r.Format.EndMarker))
 	}
 	r.end = e
 	if !r.d.countBeside(r) {
@@ -396,17 +396,4 @@ func shareTokens(chunks []record.Chunk, weights []int32, total int) {
 		rems[best] = -1
 		given++
 	}
-}
-
-// endMarker names what ends a stream of a format, for messages.
-func endMarker(format string) string {
-	switch format {
-	case "anthropic":
-		return "message_stop"
-	case "tgi":
-		return "the final event with generated_text"
-	case "ollama":
-		return `"done": true`
-	}
-	return "data: [DONE]"
 }

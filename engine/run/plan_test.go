@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/llmlocust/llmlocust/engine/api"
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/stream"
-	"github.com/llmlocust/llmlocust/engine/wire"
 )
 
 // chatPlan is a scenario written in Go: users of one class that stream
@@ -39,7 +39,7 @@ func (p *chatPlan) UserClasses(b *Binding) ([]runner.UserClass, error) {
 	case !strings.HasPrefix(host, "http://") && !strings.HasPrefix(host, "https://"):
 		return nil, errors.New("the host needs a scheme")
 	}
-	format, err := wire.Lookup("openai-chat")
+	format, err := api.Lookup("openai-chat")
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ type chatClass struct {
 	plan   *chatPlan
 	b      *Binding
 	url    string
-	format wire.Format
+	format api.Format
 }
 
 func (c *chatClass) Name() string    { return "Chat" }

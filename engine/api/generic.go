@@ -1,8 +1,9 @@
-package wire
+package api
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,9 +25,23 @@ type GenericSpec struct {
 	Done             string // ends the stream when true, or a non-empty string, number, object or array
 }
 
-// genericPaths are the compiled paths of a GenericSpec; nil when not given.
-type genericPaths struct {
-	text, reasoning, prompt, completion, err, done []string
+// The paths of a GenericSpec, numbered in the order of its fields.
+const (
+	textPath = iota
+	reasoningPath
+	promptPath
+	completionPath
+	errorPath
+	donePath
+	genericPaths
+)
+
+// genericTree is the compiled paths of a GenericSpec: one tree that an
+// event is walked against once, and each path as written, for messages.
+type genericTree struct {
+	tree  pathTree
+	ids   [genericPaths]int // tree ids, -1 for a path not given
+	names [genericPaths]string
 }
 
 // Generic returns the format a GenericSpec describes, after checking its
@@ -39,29 +54,31 @@ func Generic(spec GenericSpec) (Format, error) {
 	if spec.Text == "" {
 		return Format{}, fmt.Errorf("generic format: the text path is required")
 	}
-	var p genericPaths
-	for _, f := range []struct {
-		name string
-		path string
-		dst  *[]string
-	}{
-		{"text", spec.Text, &p.text},
-		{"reasoning", spec.Reasoning, &p.reasoning},
-		{"prompt tokens", spec.PromptTokens, &p.prompt},
-		{"completion tokens", spec.CompletionTokens, &p.completion},
-		{"error", spec.Error, &p.err},
-		{"done", spec.Done, &p.done},
+	p := &genericTree{}
+	for i, f := range [genericPaths]struct{ name, path string }{
+		{"text", spec.Text},
+		{"reasoning", spec.Reasoning},
+		{"prompt tokens", spec.PromptTokens},
+		{"completion tokens", spec.CompletionTokens},
+		{"error", spec.Error},
+		{"done", spec.Done},
 	} {
 		segs, err := parsePath(f.path)
 		if err != nil {
 			return Format{}, fmt.Errorf("generic format: %s path %q: %w", f.name, f.path, err)
 		}
-		*f.dst = segs
+		p.ids[i], p.names[i] = -1, f.path
+		if segs != nil {
+			p.ids[i] = p.tree.add(segs)
+		}
 	}
 	return Format{
 		Name:    "generic",
 		Framing: spec.Framing,
-		New:     func() Decoder { return &genericDecoder{p: &p} },
+		New: func() Decoder {
+			return &genericDecoder{p: p, found: make([][]byte, p.tree.paths)}
+		},
+		EndMarker: "data: [DONE]",
 	}, nil
 }
 
@@ -80,9 +97,10 @@ func parsePath(path string) ([]string, error) {
 }
 
 // genericDecoder decodes events by the paths of a GenericSpec. It keeps no
-// state between events.
+// state between events; found is reused to spare allocations.
 type genericDecoder struct {
-	p *genericPaths
+	p     *genericTree
+	found [][]byte
 }
 
 // Decode implements Decoder.
@@ -94,34 +112,49 @@ func (d *genericDecoder) Decode(ev Event) (Delta, error) {
 	if len(data) == 0 {
 		return Delta{}, nil
 	}
-	if !json.Valid(data) {
-		// Let encoding/json word the syntax error.
-		return Delta{}, malformed("generic", ev.Data, json.Unmarshal(data, &struct{}{}))
+	if !d.p.tree.find(data, d.found) {
+		return Delta{}, malformed("generic", ev.Data, syntaxError(data))
 	}
 	if data[0] != '{' {
 		return Delta{}, malformed("generic", ev.Data, errNotObject)
 	}
-	out, err := d.decode(data)
+	out, err := d.decode()
 	if err != nil {
 		return Delta{}, malformed("generic", ev.Data, err)
 	}
 	return out, nil
 }
 
-func (d *genericDecoder) decode(data []byte) (Delta, error) {
+// syntaxError words why data is not JSON, as encoding/json words it.
+func syntaxError(data []byte) error {
+	if err := json.Unmarshal(data, &struct{}{}); err != nil {
+		return err
+	}
+	return errors.New("not valid JSON") // the scanner and encoding/json agree (FuzzGeneric)
+}
+
+// at is the raw value found at one of the paths, nil if none.
+func (d *genericDecoder) at(path int) []byte {
+	if id := d.p.ids[path]; id >= 0 {
+		return d.found[id]
+	}
+	return nil
+}
+
+func (d *genericDecoder) decode() (Delta, error) {
 	var out Delta
 	var err error
-	if out.Text, err = stringAt(data, d.p.text, "text"); err != nil {
+	if out.Text, err = stringAt(d.at(textPath), d.p.names[textPath], "text"); err != nil {
 		return Delta{}, err
 	}
-	if out.Reasoning, err = stringAt(data, d.p.reasoning, "reasoning"); err != nil {
+	if out.Reasoning, err = stringAt(d.at(reasoningPath), d.p.names[reasoningPath], "reasoning"); err != nil {
 		return Delta{}, err
 	}
-	prompt, err := countAt(data, d.p.prompt, "prompt tokens")
+	prompt, err := countAt(d.at(promptPath), d.p.names[promptPath], "prompt tokens")
 	if err != nil {
 		return Delta{}, err
 	}
-	completion, err := countAt(data, d.p.completion, "completion tokens")
+	completion, err := countAt(d.at(completionPath), d.p.names[completionPath], "completion tokens")
 	if err != nil {
 		return Delta{}, err
 	}
@@ -131,32 +164,31 @@ func (d *genericDecoder) decode(data []byte) (Delta, error) {
 			CompletionTokens: completion.n, HasCompletion: completion.ok,
 		}
 	}
-	out.Err = errorText(lookup(data, d.p.err))
-	out.Done = truthy(lookup(data, d.p.done))
+	out.Err = errorText(d.at(errorPath))
+	out.Done = truthy(d.at(donePath))
 	return out, nil
 }
 
-// stringAt returns the string at path, "" when absent or null.
-func stringAt(data []byte, path []string, what string) (string, error) {
-	raw := lookup(data, path)
+// stringAt returns the string raw found at path, "" when absent or null.
+func stringAt(raw []byte, path, what string) (string, error) {
 	if raw == nil || raw[0] == 'n' {
 		return "", nil
 	}
 	if raw[0] != '"' {
-		return "", fmt.Errorf("%s at %q is %s, not a string", what, strings.Join(path, "."), kind(raw))
+		return "", fmt.Errorf("%s at %q is %s, not a string", what, path, kind(raw))
 	}
 	return jsonString(raw), nil
 }
 
-// countAt returns the token count at path, absent when absent or null.
-func countAt(data []byte, path []string, what string) (count, error) {
+// countAt returns the token count raw found at path, absent when absent
+// or null.
+func countAt(raw []byte, path, what string) (count, error) {
 	var c count
-	raw := lookup(data, path)
 	if raw == nil {
 		return c, nil
 	}
 	if raw[0] != 'n' && !isNumber(raw) {
-		return c, fmt.Errorf("%s at %q is %s, not a number", what, strings.Join(path, "."), kind(raw))
+		return c, fmt.Errorf("%s at %q is %s, not a number", what, path, kind(raw))
 	}
 	err := c.UnmarshalJSON(raw)
 	return c, err

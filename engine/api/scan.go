@@ -1,4 +1,4 @@
-package wire
+package api
 
 import (
 	"unicode/utf16"
@@ -199,19 +199,26 @@ func scanNumber(b []byte, i int) (num []byte, next int, ok bool) {
 	return b[i:j], j, true
 }
 
-// skipValue steps over any JSON value at b[i].
-func skipValue(b []byte, i int, depth int) (int, bool) {
-	if depth > 64 || i >= len(b) {
+// fastRoom is how deep the fast path follows nested values before it
+// leaves an event to encoding/json.
+const fastRoom = 64
+
+// skipValue steps over any JSON value at b[i], with room for that many
+// containers nested in each other (the value itself counting as one).
+func skipValue(b []byte, i int, room int) (int, bool) {
+	if i >= len(b) {
 		return i, false
 	}
 	switch c := b[i]; {
 	case c == '"':
 		_, _, next, ok := scanString(b, i)
 		return next, ok
-	case c == '{':
-		return eachKey(b, i, func(_ []byte, at int) (int, bool) { return skipValue(b, at, depth+1) })
-	case c == '[':
-		return eachElem(b, i, func(at int) (int, bool) { return skipValue(b, at, depth+1) })
+	case c == '{' && room > 0:
+		return eachMember(b, i, func(_ []byte, _ bool, at int) (int, bool) { return skipValue(b, at, room-1) })
+	case c == '[' && room > 0:
+		return eachElem(b, i, func(at int) (int, bool) { return skipValue(b, at, room-1) })
+	case c == '{' || c == '[':
+		return i, false
 	case c == 't' && len(b)-i >= 4 && string(b[i:i+4]) == "true":
 		return i + 4, true
 	case c == 'f' && len(b)-i >= 5 && string(b[i:i+5]) == "false":
@@ -225,7 +232,9 @@ func skipValue(b []byte, i int, depth int) (int, bool) {
 
 // eachKey walks the object at b[i], calling fn with each key (unescaped
 // keys are refused: !ok) and where its value starts; fn returns where the
-// value ends.
+// value ends. It is eachMember for the fast path, which compares keys as
+// they are written; it keeps a loop of its own so that its calls stay
+// direct.
 func eachKey(b []byte, i int, fn func(key []byte, at int) (int, bool)) (int, bool) {
 	if i >= len(b) || b[i] != '{' {
 		return i, false
@@ -244,6 +253,36 @@ func eachKey(b []byte, i int, fn func(key []byte, at int) (int, bool)) (int, boo
 			return i, false
 		}
 		if i, ok = fn(key, skipWS(b, i+1)); !ok {
+			return i, false
+		}
+		var done bool
+		if i, done, ok = afterItem(b, i, '}'); done || !ok {
+			return i, ok
+		}
+	}
+}
+
+// eachMember walks the object at b[i], calling fn with each key as
+// written (escaped says whether it holds escapes) and where its value
+// starts; fn returns where the value ends.
+func eachMember(b []byte, i int, fn func(key []byte, escaped bool, at int) (int, bool)) (int, bool) {
+	if i >= len(b) || b[i] != '{' {
+		return i, false
+	}
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, true
+	}
+	for {
+		key, escaped, next, ok := scanString(b, i)
+		if !ok {
+			return next, false
+		}
+		i = skipWS(b, next)
+		if i >= len(b) || b[i] != ':' {
+			return i, false
+		}
+		if i, ok = fn(key, escaped, skipWS(b, i+1)); !ok {
 			return i, false
 		}
 		var done bool

@@ -1,6 +1,8 @@
-package wire
+package api
 
 import (
+	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -173,6 +175,17 @@ func TestGenericValues(t *testing.T) {
 	}
 }
 
+// lookup finds one path with the walk the generic decoder makes.
+func lookup(data []byte, path []string) []byte {
+	var tree pathTree
+	id := tree.add(path)
+	found := make([][]byte, tree.paths)
+	if !tree.find(data, found) {
+		return nil
+	}
+	return found[id]
+}
+
 func TestLookupPath(t *testing.T) {
 	doc := ` { "a" : { "b" : [ 10 , {"c":"x,]}\"y"} , [1,[2]] ] , "0":"zero" } , "s":"v", "n": -1.5e3 , "arr":[{"0":"key"}], "e":{}} `
 	tests := []struct {
@@ -200,6 +213,56 @@ func TestLookupPath(t *testing.T) {
 			got := lookup([]byte(doc), strings.Split(tc.path, "."))
 			if string(got) != tc.want {
 				t.Errorf("lookup(%q) = %q, want %q", tc.path, got, tc.want)
+			}
+		})
+	}
+}
+
+// One walk finds every path: paths that share a beginning, a path inside
+// another's value, and a later duplicate key that replaces all that an
+// earlier one held.
+func TestGenericPathsInOneWalk(t *testing.T) {
+	spec := GenericSpec{Text: "a.t", Reasoning: "a.r", Error: "e", CompletionTokens: "e.n", Done: "a"}
+	tests := []struct {
+		name, data string
+		want       Delta
+	}{
+		{"shared beginning", `{"a":{"t":"x","r":"y"}}`, Delta{Text: "x", Reasoning: "y", Done: true}},
+		{"duplicate replaces what it held", `{"a":{"t":"x","r":"y"},"a":{"t":"z"}}`, Delta{Text: "z", Done: true}},
+		{"duplicate that is no object", `{"a":{"t":"x"},"a":0}`, Delta{}},
+		{"path inside another", `{"e":{"message":"m","n":3}}`, Delta{Err: "m", Usage: &Usage{CompletionTokens: 3, HasCompletion: true}}},
+		{"escaped keys", `{"\u0061":{"\u0074":"x"}}`, Delta{Text: "x", Done: true}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := mustGeneric(t, spec).New().Decode(Event{Data: []byte(tc.data)})
+			if err != nil || !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("\n got %+v (%v)\nwant %+v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// The walk takes values nested as deeply as encoding/json takes them, and
+// refuses deeper ones with its words.
+func TestGenericNesting(t *testing.T) {
+	f := mustGeneric(t, GenericSpec{Text: "t"})
+	for _, depth := range []int{maxNesting - 1, maxNesting, maxNesting + 1} {
+		t.Run(fmt.Sprint(depth), func(t *testing.T) {
+			// The top-level object is one level; depth-1 arrays nest in it.
+			data := []byte(`{"t":"x","a":` + strings.Repeat("[", depth-1) + strings.Repeat("]", depth-1) + `}`)
+			if json.Valid(data) != (depth <= maxNesting) {
+				t.Fatalf("encoding/json's limit is not %d levels", maxNesting)
+			}
+			got, err := f.New().Decode(Event{Data: data})
+			if depth <= maxNesting {
+				if err != nil || got.Text != "x" {
+					t.Fatalf("valid event: %+v, %v", got, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "exceeded max depth") {
+				t.Fatalf("too deep an event: %+v, %v", got, err)
 			}
 		})
 	}

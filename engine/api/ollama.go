@@ -1,9 +1,54 @@
-package wire
+package api
 
 import (
 	"encoding/json"
 	"strings"
 )
+
+// Ollama's native API: /api/chat and /api/generate, in NDJSON.
+
+var ollama = family{
+	name: "ollama", shown: "ollama", auth: Bearer,
+	kinds: [2]endpoint{
+		Chat:     {format: ollamaFormat, path: "/api/chat", needs: messagesInput, body: ollamaChatBody},
+		Complete: {format: ollamaFormat, path: "/api/generate", needs: promptInput, body: ollamaGenerateBody},
+	},
+}
+
+var ollamaFormat = Format{Name: "ollama", Framing: NDJSON, EndMarker: `"done": true`,
+	New: func() Decoder { return &ollamaDecoder{} }}
+
+type ollamaRequest struct {
+	Messages any            `json:"messages,omitempty"`
+	Model    any            `json:"model,omitempty"`
+	Options  *ollamaOptions `json:"options,omitempty"`
+	Prompt   any            `json:"prompt,omitempty"`
+	Stream   bool           `json:"stream"`
+}
+
+type ollamaOptions struct {
+	NumPredict any `json:"num_predict"`
+}
+
+func ollamaChatBody(c *Call) (any, error) {
+	b := newOllamaBody(c)
+	b.Messages = c.messages()
+	return b, nil
+}
+
+func ollamaGenerateBody(c *Call) (any, error) {
+	b := newOllamaBody(c)
+	b.Prompt = c.Prompt
+	return b, nil
+}
+
+func newOllamaBody(c *Call) *ollamaRequest {
+	b := &ollamaRequest{Model: c.Model, Stream: true}
+	if c.MaxTokens != nil {
+		b.Options = &ollamaOptions{NumPredict: c.MaxTokens}
+	}
+	return b
+}
 
 // ollamaLine is one line of Ollama's native /api/generate or /api/chat
 // stream; the two differ only in where the text is.

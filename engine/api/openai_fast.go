@@ -1,4 +1,4 @@
-package wire
+package api
 
 import (
 	"bytes"
@@ -95,7 +95,7 @@ func (f *fastChunk) top(b []byte) func(key []byte, at int) (int, bool) {
 			s, next, ok := stringValue(b, at)
 			return next, ok && s != "error"
 		}
-		return skipValue(b, at, 0)
+		return skipValue(b, at, fastRoom)
 	}
 }
 
@@ -151,7 +151,7 @@ func (f *fastChunk) choice(b []byte, at int, out *Delta) (int, bool) {
 			out.Finish = s
 			return n, ok
 		}
-		return skipValue(b, v, 0)
+		return skipValue(b, v, fastRoom)
 	})
 	if !ok {
 		return next, false
@@ -191,7 +191,7 @@ func (d *fastDelta) parse(b []byte, at int) (int, bool) {
 		case k == 4:
 			return d.toolCalls(b, v)
 		}
-		return skipValue(b, v, 0)
+		return skipValue(b, v, fastRoom)
 	})
 }
 
@@ -207,13 +207,13 @@ func (d *fastDelta) toolCalls(b []byte, at int) (int, bool) {
 			if k, ok := known(key, "function"); !ok {
 				return v, false
 			} else if k < 0 {
-				return skipValue(b, v, 0)
+				return skipValue(b, v, fastRoom)
 			}
 			return eachKey(b, v, func(key []byte, v2 int) (int, bool) {
 				if k, ok := known(key, "arguments"); !ok {
 					return v2, false
 				} else if k < 0 {
-					return skipValue(b, v2, 0)
+					return skipValue(b, v2, fastRoom)
 				}
 				s, n, ok := stringValue(b, v2)
 				args.WriteString(s)
@@ -251,13 +251,13 @@ func (f *fastChunk) usageValue(b []byte, at int) (int, bool) {
 				if k, ok := known(key, "reasoning_tokens"); !ok {
 					return v2, false
 				} else if k < 0 {
-					return skipValue(b, v2, 0)
+					return skipValue(b, v2, fastRoom)
 				}
 				var has bool
 				return countValue(b, v2, &u.ReasoningTokens, &has)
 			})
 		}
-		return skipValue(b, v, 0)
+		return skipValue(b, v, fastRoom)
 	})
 	f.usage = u
 	return next, ok

@@ -1,8 +1,61 @@
-package wire
+package api
 
 import (
 	"strings"
 )
+
+// OpenAI's chat completions and completions, as OpenAI, vLLM, SGLang,
+// llama.cpp and the OpenAI layers of TGI and Ollama take them.
+
+var openAI = family{
+	name: "openai", prefix: true, shown: "openai (or openai-chat, openai-completions)", auth: Bearer,
+	kinds: [2]endpoint{
+		Chat:     {format: openAIChatFormat, path: "/v1/chat/completions", needs: messagesInput, body: openAIChatBody},
+		Complete: {format: openAICompletionsFormat, path: "/v1/completions", needs: promptInput, body: openAICompletionsBody},
+	},
+}
+
+var (
+	openAIChatFormat = Format{Name: "openai-chat", Framing: SSE, EndMarker: "data: [DONE]",
+		New: func() Decoder { return &openAIDecoder{chat: true} }}
+	openAICompletionsFormat = Format{Name: "openai-completions", Framing: SSE, EndMarker: "data: [DONE]",
+		New: func() Decoder { return &openAIDecoder{} }}
+)
+
+// openAIBody is the body of both endpoints. Its fields are in key order,
+// as every body's are (see encodeBody).
+type openAIBody struct {
+	MaxTokens     any            `json:"max_tokens,omitempty"`
+	Messages      any            `json:"messages,omitempty"`
+	Model         any            `json:"model,omitempty"`
+	Prompt        any            `json:"prompt,omitempty"`
+	Stream        bool           `json:"stream"`
+	StreamOptions *streamOptions `json:"stream_options,omitempty"`
+}
+
+type streamOptions struct {
+	IncludeUsage bool `json:"include_usage"`
+}
+
+func openAIChatBody(c *Call) (any, error) {
+	b := newOpenAIBody(c)
+	b.Messages = c.messages()
+	return b, nil
+}
+
+func openAICompletionsBody(c *Call) (any, error) {
+	b := newOpenAIBody(c)
+	b.Prompt = c.Prompt
+	return b, nil
+}
+
+func newOpenAIBody(c *Call) *openAIBody {
+	b := &openAIBody{Model: c.Model, MaxTokens: c.MaxTokens, Stream: true}
+	if c.IncludeUsage {
+		b.StreamOptions = &streamOptions{IncludeUsage: true}
+	}
+	return b
+}
 
 // openAIChunk holds the fields of a chat.completion.chunk or a
 // text_completion chunk that matter here; everything else is skipped.

@@ -1,4 +1,36 @@
-package wire
+package api
+
+import "fmt"
+
+// Hugging Face TGI's native /generate_stream, which takes a prompt only.
+
+var tgi = family{
+	name: "tgi", shown: "tgi", auth: Bearer,
+	kinds: [2]endpoint{
+		Chat: {refused: fmt.Errorf("TGI's generate_stream takes a prompt: use self.llm:complete{ prompt = ... }, " +
+			"or api = \"openai\" for TGI's OpenAI-compatible /v1/chat/completions")},
+		Complete: {format: tgiFormat, path: "/generate_stream", needs: promptInput, body: tgiBody},
+	},
+}
+
+var tgiFormat = Format{Name: "tgi", Framing: SSE, EndMarker: "the final event with generated_text",
+	New: func() Decoder { return &tgiDecoder{} }}
+
+// tgiRequest has no model: TGI serves one, and the field is left out
+// unless an extra field sets it.
+type tgiRequest struct {
+	Inputs     any           `json:"inputs"`
+	Parameters tgiParameters `json:"parameters"`
+}
+
+type tgiParameters struct {
+	Details      bool `json:"details"` // the last event then carries the counts
+	MaxNewTokens any  `json:"max_new_tokens,omitempty"`
+}
+
+func tgiBody(c *Call) (any, error) {
+	return &tgiRequest{Inputs: c.Prompt, Parameters: tgiParameters{Details: true, MaxNewTokens: c.MaxTokens}}, nil
+}
 
 // tgiEvent is one event of TGI's /generate_stream.
 type tgiEvent struct {

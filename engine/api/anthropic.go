@@ -1,4 +1,72 @@
-package wire
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Anthropic's Messages API, for chats and completions alike.
+
+var anthropic = family{
+	name: "anthropic", shown: "anthropic",
+	auth:   func(key string) [2]string { return [2]string{"x-api-key", key} },
+	header: [][2]string{{"anthropic-version", "2023-06-01"}},
+	kinds: [2]endpoint{
+		Chat:     {format: anthropicFormat, path: "/v1/messages", needs: messagesInput, body: anthropicChatBody},
+		Complete: {format: anthropicFormat, path: "/v1/messages", body: anthropicCompleteBody},
+	},
+}
+
+var anthropicFormat = Format{Name: "anthropic", Framing: SSE, EndMarker: "message_stop",
+	New: func() Decoder { return &anthropicDecoder{} }}
+
+type anthropicBody struct {
+	MaxTokens any  `json:"max_tokens"`
+	Messages  any  `json:"messages"`
+	Model     any  `json:"model,omitempty"`
+	Stream    bool `json:"stream"`
+	System    any  `json:"system,omitempty"`
+}
+
+// emptyMessages is how a chat left with no messages once its system
+// messages are taken out has always been sent.
+var emptyMessages = json.RawMessage(`{}`)
+
+// anthropicChatBody moves system messages to the system field, where
+// the API wants them; the call's own system field wins over them.
+func anthropicChatBody(c *Call) (any, error) {
+	b := &anthropicBody{Model: c.Model}
+	var msgs []Message
+	for _, m := range c.Messages {
+		if m.Role == "system" {
+			b.System = m.Content
+			continue
+		}
+		msgs = append(msgs, m)
+	}
+	b.Messages = msgs
+	if len(msgs) == 0 {
+		b.Messages = emptyMessages
+	}
+	return finishAnthropic(b, c)
+}
+
+// anthropicCompleteBody makes the prompt a user message.
+func anthropicCompleteBody(c *Call) (any, error) {
+	b := &anthropicBody{Model: c.Model, Messages: []Message{{Role: "user", Content: c.Prompt}}}
+	return finishAnthropic(b, c)
+}
+
+func finishAnthropic(b *anthropicBody, c *Call) (any, error) {
+	if c.System != nil {
+		b.System = c.System
+	}
+	if c.MaxTokens == nil {
+		return nil, fmt.Errorf("the anthropic api needs max_tokens")
+	}
+	b.MaxTokens, b.Stream = c.MaxTokens, true
+	return b, nil
+}
 
 // anthropicEvent holds the fields of any Anthropic Messages stream event
 // that matter here; which of them are set depends on the type.

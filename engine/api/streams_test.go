@@ -1,4 +1,4 @@
-package wire
+package api
 
 // Recorded streams, shaped after what real servers send (see each comment).
 // The table tests decode them, the fuzzers start from them and the
