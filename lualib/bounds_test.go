@@ -39,7 +39,7 @@ func userState(t *testing.T, ctx context.Context, host string, l metrics.Limits)
 	t.Helper()
 	d := metrics.NewDaemonWithLimits(&records{}, l)
 	t.Cleanup(d.Close)
-	u := &User{Host: host, Sink: d, Daemon: d, Tokenizer: "none", Logf: t.Logf}
+	u := &User{Host: host, Records: d, Daemon: d, Tokenizer: "none", Logf: t.Logf}
 	t.Cleanup(u.Close)
 	L := lua.NewState()
 	t.Cleanup(L.Close)

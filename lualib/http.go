@@ -232,7 +232,7 @@ func (u *User) settle(p *pending) {
 		return
 	}
 	p.done = true
-	u.Sink.Add(p.rec)
+	u.Records.Add(p.rec)
 }
 
 // FlushPending records every catch_response request the script left

@@ -22,7 +22,7 @@ func (u *User) buildAPI(L *lua.LState, c *llmCall, s *llmSpec) error {
 	if err != nil {
 		return err
 	}
-	r, err := api.NewRequest(c.str("api", "openai"), kind, call)
+	r, err := api.NewPayload(c.str("api", "openai"), kind, call)
 	if err != nil {
 		return err
 	}

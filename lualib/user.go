@@ -14,19 +14,19 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// Sink takes finished Records without blocking.
-type Sink interface {
+// Recorder takes finished Records without blocking.
+type Recorder interface {
 	Add(r record.Record)
 }
 
 // User is what the modules of one Lua state act for: its host, its HTTP
 // client and where its Records go. Only the user's own goroutine uses it.
 type User struct {
-	Host   string
-	Sink   Sink
-	Rand   *rand.Rand
-	Getenv func(string) (string, bool)
-	Logf   func(format string, args ...any) // where print() goes
+	Host    string
+	Records Recorder
+	Rand    *rand.Rand
+	Getenv  func(string) (string, bool)
+	Logf    func(format string, args ...any) // where print() goes
 
 	// Daemon takes the chunks of LLM streams; Tokenizer is the default
 	// tokenizer of LLM requests (--tokenizer).

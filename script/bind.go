@@ -57,7 +57,7 @@ func (p *Plan) UserClasses(env *Env) ([]runner.UserClass, error) {
 	}
 	p.mu.Lock()
 	p.decl.values, p.decl.stopTest = env.Values, env.StopTest
-	p.lu.Sink, p.lu.Logf = env.Sink, env.Logf
+	p.lu.Records, p.lu.Logf = env.Records, env.Logf
 	p.lu.Daemon, p.lu.Tokenizer = env.Daemon, env.Tokenizer
 	p.lu.Secrets = env.Secrets
 	p.mu.Unlock()

@@ -41,7 +41,7 @@ func BenchmarkLLMChatCall(b *testing.B) {
 	d := metrics.NewDaemon(counter)
 	defer d.Close()
 	env := &Env{
-		Host: url, Sink: d, Daemon: d, Tokenizer: "o200k_base",
+		Host: url, Records: d, Daemon: d, Tokenizer: "o200k_base",
 		Values: func(name string) (any, bool) {
 			if name == "calls" {
 				return b.N, true

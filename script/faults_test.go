@@ -313,7 +313,7 @@ func newFaultRun(t *testing.T, url, opts string) *faultRun {
 	fr.daemon = metrics.NewDaemon(tally{fr.c, fr.stats})
 	t.Cleanup(fr.daemon.Close)
 	env := testEnv(url, fr.c)
-	env.Sink, env.Daemon, env.Tokenizer = fr.daemon, fr.daemon, "o200k_base"
+	env.Records, env.Daemon, env.Tokenizer = fr.daemon, fr.daemon, "o200k_base"
 	fr.classes = bind(t, fmt.Sprintf(faultTask, faultBudget, opts), env)
 	return fr
 }

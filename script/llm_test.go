@@ -45,7 +45,7 @@ func llmEnv(t *testing.T, host string, c *collect) *Env {
 	d := metrics.NewDaemon(c)
 	t.Cleanup(d.Close)
 	env := testEnv(host, c)
-	env.Sink, env.Daemon, env.Tokenizer = d, d, "o200k_base"
+	env.Records, env.Daemon, env.Tokenizer = d, d, "o200k_base"
 	return env
 }
 

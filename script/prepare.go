@@ -65,7 +65,7 @@ func (p *Plan) ClassNames() []string {
 // counts, and its prints are dropped, since every user runs the top level
 // too and prints them.
 func planUser(file string, getenv func(string) (string, bool)) *lualib.User {
-	return &lualib.User{Getenv: getenv, Sink: discard{}, Logf: func(string, ...any) {},
+	return &lualib.User{Getenv: getenv, Records: discard{}, Logf: func(string, ...any) {},
 		Dir: filepath.Dir(file), Rand: rand.New(rand.NewPCG(rand.Uint64(), 0))}
 }
 

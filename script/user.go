@@ -68,7 +68,7 @@ func (u *user) raiseSignal(L *lua.LState, s signal) {
 // Run lives the user's life: on_start, tasks until stopped, on_stop.
 func (u *user) Run(ctx context.Context, stop <-chan struct{}) error {
 	env := u.class.env
-	u.lu = &lualib.User{Host: u.class.host, Sink: env.Sink, Rand: u.rng, Getenv: env.Getenv, Logf: env.Logf,
+	u.lu = &lualib.User{Host: u.class.host, Records: env.Records, Rand: u.rng, Getenv: env.Getenv, Logf: env.Logf,
 		Daemon: env.Daemon, Tokenizer: env.Tokenizer, Dir: filepath.Dir(u.class.plan.File), Secrets: env.Secrets}
 	defer u.lu.Close()
 	if err := u.start(); err != nil {

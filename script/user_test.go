@@ -86,7 +86,7 @@ func count(m *sync.Map, path string) int64 {
 
 func testEnv(host string, c *collect) *Env {
 	return &Env{
-		Host: host, Sink: c, Exception: c.exception, Logf: c.logf,
+		Host: host, Records: c, Exception: c.exception, Logf: c.logf,
 		StopTest: func() {}, Values: func(string) (any, bool) { return nil, false },
 		Getenv: func(string) (string, bool) { return "", false },
 	}

@@ -90,8 +90,8 @@ func (c *Call) PromptText() string {
 	return strings.Join(parts, "\n")
 }
 
-// Request is a call made ready for one family's server.
-type Request struct {
+// Payload is a call made ready for one family's server.
+type Payload struct {
 	Format Format
 	Path   string      // the family's own path, under the host
 	Header [][2]string // Content-Type, auth and the family's own headers
@@ -126,29 +126,29 @@ const (
 	promptInput         // a prompt string
 )
 
-// NewRequest makes the request of a call of kind k to the API named api:
+// NewPayload makes the payload of a call of kind k to the API named api:
 // "openai" (or any name starting with it), "anthropic", "tgi" or "ollama".
-func NewRequest(api string, k Kind, c *Call) (Request, error) {
+func NewPayload(api string, k Kind, c *Call) (Payload, error) {
 	f, err := familyOf(api)
 	if err != nil {
-		return Request{}, err
+		return Payload{}, err
 	}
 	ep := f.kinds[k]
 	if ep.refused != nil {
-		return Request{}, ep.refused
+		return Payload{}, ep.refused
 	}
 	if err := ep.check(c); err != nil {
-		return Request{}, err
+		return Payload{}, err
 	}
 	body, err := ep.body(c)
 	if err != nil {
-		return Request{}, err
+		return Payload{}, err
 	}
 	b, err := encodeBody(body, c.Extra)
 	if err != nil {
-		return Request{}, fmt.Errorf("encoding the request: %w", err)
+		return Payload{}, fmt.Errorf("encoding the request: %w", err)
 	}
-	r := Request{Format: ep.format, Path: ep.path, Body: b}
+	r := Payload{Format: ep.format, Path: ep.path, Body: b}
 	r.Header = append(r.Header, [2]string{"Content-Type", "application/json"})
 	if c.APIKey != "" {
 		r.Header = append(r.Header, f.auth(c.APIKey))

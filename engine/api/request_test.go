@@ -53,7 +53,7 @@ func TestNewRequest(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := NewRequest(tc.api, tc.kind, &tc.call)
+			r, err := NewPayload(tc.api, tc.kind, &tc.call)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +90,7 @@ func TestNewRequestErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewRequest(tc.api, tc.kind, &tc.call)
+			_, err := NewPayload(tc.api, tc.kind, &tc.call)
 			if err == nil || err.Error() != tc.want {
 				t.Fatalf("got %v, want %q", err, tc.want)
 			}

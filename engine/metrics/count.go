@@ -28,7 +28,7 @@ const CountGrace = 5 * time.Second
 // toCount is what the client tokenizes of r: the output, the reasoning,
 // and the prompt unless the server reported its size; ok is false when r
 // gets no client counts (no tokenizer, or cancelled: it counts nowhere).
-func (r *Request) toCount() (out, reasoning, prompt string, ok bool) {
+func (r *Stream) toCount() (out, reasoning, prompt string, ok bool) {
 	if r.Tokenizer == nil || r.end.Cancelled {
 		return "", "", "", false
 	}
@@ -39,13 +39,13 @@ func (r *Request) toCount() (out, reasoning, prompt string, ok bool) {
 }
 
 // countWork is how many bytes the client's counts of r would tokenize.
-func (r *Request) countWork() int {
+func (r *Stream) countWork() int {
 	out, reasoning, prompt, _ := r.toCount()
 	return len(out) + len(reasoning) + len(prompt)
 }
 
 // clientCounts tokenizes what toCount names.
-func (r *Request) clientCounts() counts {
+func (r *Stream) clientCounts() counts {
 	out, reasoning, prompt, ok := r.toCount()
 	if !ok {
 		return counts{}
@@ -57,7 +57,7 @@ func (r *Request) clientCounts() counts {
 // goroutine of their own when they are large, and reports whether it did;
 // the request is completed when they come back, or when Flush cuts them
 // short. It runs on the daemon's goroutine.
-func (d *Daemon) countBeside(r *Request) bool {
+func (d *Daemon) countBeside(r *Stream) bool {
 	if r.countWork() <= inlineCount {
 		return false
 	}
@@ -65,7 +65,7 @@ func (d *Daemon) countBeside(r *Request) bool {
 	d.counting++
 	d.mu.Unlock()
 	if d.beside == nil {
-		d.beside = map[*Request]time.Time{}
+		d.beside = map[*Stream]time.Time{}
 	}
 	d.beside[r] = time.Now()
 	go func() {
@@ -77,7 +77,7 @@ func (d *Daemon) countBeside(r *Request) bool {
 
 // counted completes a request whose counts came back, unless they were
 // cut short meanwhile.
-func (d *Daemon) counted(r *Request, n counts) {
+func (d *Daemon) counted(r *Stream, n counts) {
 	if _, ok := d.beside[r]; !ok {
 		return
 	}
@@ -98,7 +98,7 @@ func (d *Daemon) cut(since time.Time) {
 	}
 }
 
-func (d *Daemon) done(r *Request) {
+func (d *Daemon) done(r *Stream) {
 	delete(d.beside, r)
 	d.mu.Lock()
 	d.counting--

@@ -56,7 +56,7 @@ func TestHugeCountsGoBesideTheDaemon(t *testing.T) {
 	l := &logged{recs: map[string]record.Record{}}
 	d := NewDaemon(l)
 	defer d.Close()
-	send := func(name, prompt string) *Request {
+	send := func(name, prompt string) *Stream {
 		r := begin(t, d, "openai-chat")
 		r.Name, r.Tokenizer, r.Prompt = name, tok, prompt
 		if err := r.Chunk(contentEvent("hello there"), time.Now()); err != nil {

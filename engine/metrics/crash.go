@@ -36,7 +36,7 @@ func (d *Daemon) safeHandle(it *item) {
 // crashed fails r after a panic: its reader stops at its next read and,
 // once its stream has ended, the failed Record is counted and handed to
 // its user (unless it already was).
-func (r *Request) crashed(reason string, c Consumer) {
+func (r *Stream) crashed(reason string, c Consumer) {
 	r.err = reason
 	r.halt(&LimitError{msg: reason})
 	if r.end == nil || r.delivered {

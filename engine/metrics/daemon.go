@@ -55,7 +55,7 @@ type Daemon struct {
 	// beside the daemon (under mu, for Flush); beside is when each began
 	// (the daemon's goroutine only).
 	counting  int
-	beside    map[*Request]time.Time
+	beside    map[*Stream]time.Time
 	cutCounts atomic.Int64
 
 	onPanic atomic.Pointer[func(v any, stack []byte)]
@@ -66,7 +66,7 @@ type Daemon struct {
 type item struct {
 	at  time.Time // when the user handed it over (for the backlog's age)
 	rec record.Record
-	req *Request
+	req *Stream
 	buf *[]byte // a chunk of a stream, from chunkPool
 	end *End
 

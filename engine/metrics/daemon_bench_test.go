@@ -43,7 +43,7 @@ func BenchmarkStreamThroughDaemon(b *testing.B) {
 	defer d.Close()
 	b.ReportAllocs()
 	for b.Loop() {
-		r := &Request{Name: "chat", Method: "POST", Format: format, Tokenizer: tok, Prompt: "hello there"}
+		r := &Stream{Name: "chat", Method: "POST", Format: format, Tokenizer: tok, Prompt: "hello there"}
 		d.Begin(r)
 		r.Started(time.Now())
 		for _, ev := range events {

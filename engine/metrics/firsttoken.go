@@ -27,7 +27,7 @@ type firstToken struct {
 }
 
 // FirstTokenDue implements stream.Sink. It runs on the timer's goroutine.
-func (r *Request) FirstTokenDue(reason error, fire func()) {
+func (r *Stream) FirstTokenDue(reason error, fire func()) {
 	f := &r.first
 	f.mu.Lock()
 	f.after, f.fire, f.reason = time.Since(r.Start), fire, reason.Error()

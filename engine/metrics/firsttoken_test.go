@@ -90,7 +90,7 @@ func TestFirstTokenTimeoutByArrival(t *testing.T) {
 			d.Add(record.Record{Name: "stall"})
 			time.AfterFunc(tc.behind, func() { close(c.release) })
 
-			r := &Request{Name: "chat", Method: "POST", Format: format}
+			r := &Stream{Name: "chat", Method: "POST", Format: format}
 			d.Begin(r)
 			client := stream.NewClient()
 			defer client.CloseIdle()

@@ -54,13 +54,13 @@ func stalled(t *testing.T, l Limits) (*Daemon, *stall) {
 	return d, s
 }
 
-func begin(t *testing.T, d *Daemon, format string) *Request {
+func begin(t *testing.T, d *Daemon, format string) *Stream {
 	t.Helper()
 	f, err := api.Lookup(format)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &Request{Name: "chat", Method: "POST", Format: f}
+	r := &Stream{Name: "chat", Method: "POST", Format: f}
 	d.Begin(r)
 	r.Started(time.Now())
 	return r

@@ -42,10 +42,10 @@ type Binding struct {
 	ExcludeTags  []string
 	EqualWeights bool
 
-	Values    func(name string) (any, bool) // option values, read when used
-	Sink      interface{ Add(r record.Record) }
-	Daemon    *metrics.Daemon // takes LLM streams; also the Sink in a run
-	Tokenizer string          // default tokenizer of LLM requests
+	Values    func(name string) (any, bool)     // option values, read when used
+	Records   interface{ Add(r record.Record) } // takes plain requests' Records
+	Daemon    *metrics.Daemon                   // takes LLM streams; also Records in a run
+	Tokenizer string                            // default tokenizer of LLM requests
 	Exception func(msg, traceback string)
 	StopTest  func()
 	Logf      func(format string, args ...any)

@@ -90,7 +90,7 @@ func (u *chatUser) Run(ctx context.Context, stop <-chan struct{}) error {
 
 func (u *chatUser) chat(ctx context.Context) {
 	d := u.class.b.Daemon
-	r := &metrics.Request{Name: "chat", Method: http.MethodPost, Format: u.class.format}
+	r := &metrics.Stream{Name: "chat", Method: http.MethodPost, Format: u.class.format}
 	d.Begin(r)
 	req := stream.Request{Method: http.MethodPost, URL: u.class.url, Body: []byte(chatBody),
 		Header: [][2]string{{"Content-Type", "application/json"}}}

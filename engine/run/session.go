@@ -196,7 +196,7 @@ func (s *Session) binding(host string) *Binding {
 		ExcludeTags:  s.cfg.ExcludeTags,
 		EqualWeights: s.cfg.EqualWeights,
 		Values:       s.option,
-		Sink:         s.daemon,
+		Records:      s.daemon,
 		Daemon:       s.daemon,
 		Tokenizer:    s.cfg.Tokenizer,
 		Exception:    s.exception,

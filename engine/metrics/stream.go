@@ -19,10 +19,11 @@ import (
 // headSize is how much of a body is kept to show in messages.
 const headSize = 80
 
-// Request is one streamed LLM request. The user fills the exported fields
-// (Start is set when the request is sent), hands it to Begin, passes the body's chunks as they arrive and its end,
-// then may Wait for the finished Record. The rest belongs to the daemon.
-type Request struct {
+// Stream is one streamed LLM request as the daemon reads it. The user
+// fills the exported fields (Start is set when the request is sent), hands
+// it to Begin, passes the body's chunks as they arrive and its end, then
+// may Wait for the finished Record. The rest belongs to the daemon.
+type Stream struct {
 	Name, Method string
 	Start        time.Time
 	Format       api.Format
@@ -78,7 +79,7 @@ type Result struct {
 }
 
 // Begin registers r with the daemon; call it before the request is sent.
-func (d *Daemon) Begin(r *Request) {
+func (d *Daemon) Begin(r *Stream) {
 	r.d = d
 	r.result = make(chan Result, 1)
 	r.splitter = api.NewSplitter(r.Format.Framing, d.limits.Event)
@@ -88,10 +89,10 @@ func (d *Daemon) Begin(r *Request) {
 
 // Started implements stream.Sink: the request's start, just before it is
 // written. Chunks come after it, through the queue, so the daemon sees it.
-func (r *Request) Started(at time.Time) { r.Start = at }
+func (r *Stream) Started(at time.Time) { r.Start = at }
 
 // Headers implements stream.Sink; the status is also in End.
-func (r *Request) Headers(status int, at time.Time) {}
+func (r *Stream) Headers(status int, at time.Time) {}
 
 // Chunk implements stream.Sink: it copies data into a pooled buffer and
 // queues it, never waiting for the daemon. It runs on the reader's
@@ -99,7 +100,7 @@ func (r *Request) Headers(status int, at time.Time) {}
 // the request has crossed a bound: a line longer than an event may be
 // (measured here, so an endless line stops at its limit however far
 // behind the daemon is), a bound the daemon found, or a full backlog.
-func (r *Request) Chunk(data []byte, at time.Time) error {
+func (r *Stream) Chunk(data []byte, at time.Time) error {
 	if err := r.stop.Load(); err != nil {
 		return err
 	}
@@ -126,7 +127,7 @@ func chunkSize(buf *[]byte) int64 { return int64(cap(*buf)) + chunkOverhead }
 
 // halt records a bound the daemon found r to cross, for the reader to
 // stop at its next read; the rest of what is queued of r is dropped.
-func (r *Request) halt(err *LimitError) {
+func (r *Stream) halt(err *LimitError) {
 	r.stop.CompareAndSwap(nil, err)
 }
 
@@ -135,7 +136,7 @@ func (r *Request) halt(err *LimitError) {
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // Finish queues the end of the stream.
-func (r *Request) Finish(e End) {
+func (r *Stream) Finish(e End) {
 	r.d.push(item{req: r, end: &e, at: e.At})
 }
 
@@ -144,7 +145,7 @@ func (r *Request) Finish(e End) {
 // (the Record still reaches the stats when the daemon gets to it), so the
 // daemon never holds up the end of a test. Users call it only after the
 // stream has closed, so it touches no timing.
-func (r *Request) Wait(ctx context.Context) Result {
+func (r *Stream) Wait(ctx context.Context) Result {
 	select {
 	case res := <-r.result:
 		return res
@@ -157,7 +158,7 @@ func (r *Request) Wait(ctx context.Context) Result {
 // feed splits and decodes one chunk; events complete in it are dated by
 // its arrival. Once the request has crossed a bound, what is still queued
 // of it is dropped unread.
-func (r *Request) feed(data []byte, at time.Time, c Consumer) {
+func (r *Stream) feed(data []byte, at time.Time, c Consumer) {
 	if r.stop.Load() != nil {
 		return
 	}
@@ -175,7 +176,7 @@ func (r *Request) feed(data []byte, at time.Time, c Consumer) {
 
 // splitFailed fails the request for an error of the splitter; one over
 // the event bound also stops the reader.
-func (r *Request) splitFailed(err error) {
+func (r *Stream) splitFailed(err error) {
 	if errors.Is(err, api.ErrEventTooLarge) {
 		r.halt(r.d.limits.EventError())
 		return
@@ -183,7 +184,7 @@ func (r *Request) splitFailed(err error) {
 	r.fail(err.Error())
 }
 
-func (r *Request) event(ev api.Event, at time.Time) {
+func (r *Stream) event(ev api.Event, at time.Time) {
 	if r.stop.Load() != nil {
 		return // the rest of a read that crossed the text bound
 	}
@@ -232,7 +233,7 @@ func (r *Request) event(ev api.Event, at time.Time) {
 const chunkKept = int(unsafe.Sizeof(record.Chunk{})) + 4
 
 // fail keeps the first reason a request failed for.
-func (r *Request) fail(reason string) {
+func (r *Stream) fail(reason string) {
 	if r.err == "" {
 		r.err = reason
 	}
@@ -240,7 +241,7 @@ func (r *Request) fail(reason string) {
 
 // finish builds the Record once the stream has ended, logs it to the
 // stats, then hands the user its result.
-func (r *Request) finish(e *End, c Consumer) {
+func (r *Stream) finish(e *End, c Consumer) {
 	if e.Err == "" && !e.Cancelled && r.stop.Load() == nil {
 		chunks := len(r.chunks)
 		if err := r.splitter.Close(func(ev api.Event) { r.event(ev, e.At) }); err != nil {
@@ -270,7 +271,7 @@ func (r *Request) finish(e *End, c Consumer) {
 
 // complete builds the Record from the stream and the client's counts n,
 // logs it to the stats, then hands the user its result.
-func (r *Request) complete(n counts, c Consumer) {
+func (r *Stream) complete(n counts, c Consumer) {
 	e := r.end
 	rec := record.Record{
 		Name: r.Name, Method: r.Method, Start: r.Start, ResponseTime: e.At.Sub(r.Start),
@@ -286,7 +287,7 @@ func (r *Request) complete(n counts, c Consumer) {
 	r.result <- Result{Record: rec, Text: r.text.String(), Reasoning: r.reasoning.String(), Finish: r.finishReason}
 }
 
-func (r *Request) llm(e *End, n counts) *record.LLM {
+func (r *Stream) llm(e *End, n counts) *record.LLM {
 	l := &record.LLM{Chunks: r.chunks, TTFO: r.ttfo, Reasoning: r.reasoning.Len() > 0}
 	if !e.Headers.IsZero() {
 		l.TTFB = e.Headers.Sub(r.Start)
@@ -301,7 +302,7 @@ func (r *Request) llm(e *End, n counts) *record.LLM {
 
 // takeBack undoes the provisional counts c was given of r's chunks while
 // it streamed, a second at a time.
-func (r *Request) takeBack(c Consumer) {
+func (r *Stream) takeBack(c Consumer) {
 	var sec int64
 	n := 0
 	for _, ch := range r.chunks {
@@ -322,7 +323,7 @@ func (r *Request) takeBack(c Consumer) {
 // server's usage when it reported one, else the tokenizer's count of the
 // whole output, else the tokens the events declared, else the number of
 // token chunks.
-func (r *Request) countTokens(l *record.LLM, n counts) {
+func (r *Stream) countTokens(l *record.LLM, n counts) {
 	client := -1
 	if n.known {
 		client = n.out + n.reasoning
@@ -361,7 +362,7 @@ func (r *Request) countTokens(l *record.LLM, n counts) {
 // serverCounts says whether the server reported the output and the input
 // token counts. Some servers report zeros (Ollama's done line, mock
 // servers): a count of 0 while text arrived is no count.
-func (r *Request) serverCounts() (out, in bool) {
+func (r *Stream) serverCounts() (out, in bool) {
 	out = r.usage != nil && r.usage.HasCompletion && (r.usage.CompletionTokens > 0 || len(r.chunks) == 0)
 	in = r.usage != nil && r.usage.HasPrompt && (r.usage.PromptTokens > 0 || r.Prompt == "")
 	return out, in
