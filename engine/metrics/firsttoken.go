@@ -27,10 +27,10 @@ type firstToken struct {
 }
 
 // FirstTokenDue implements stream.Sink. It runs on the timer's goroutine.
-func (r *Stream) FirstTokenDue(reason error, fire func()) {
+func (r *Stream) FirstTokenDue(after time.Duration, reason error, fire func()) {
 	f := &r.first
 	f.mu.Lock()
-	f.after, f.fire, f.reason = time.Since(r.Start), fire, reason.Error()
+	f.after, f.fire, f.reason = after, fire, reason.Error()
 	f.due.Store(true)
 	fired := f.decide()
 	f.mu.Unlock()

@@ -21,9 +21,9 @@ type refusing struct {
 
 var errRefused = errors.New("refused: a bound was crossed")
 
-func (s *refusing) Started(time.Time)           {}
-func (s *refusing) Headers(int, time.Time)      {}
-func (s *refusing) FirstTokenDue(error, func()) {}
+func (s *refusing) Started(time.Time)                          {}
+func (s *refusing) Headers(int, time.Time)                     {}
+func (s *refusing) FirstTokenDue(time.Duration, error, func()) {}
 func (s *refusing) Chunk(data []byte, _ time.Time) error {
 	if s.got += len(data); s.limit > 0 && s.got > s.limit {
 		return errRefused

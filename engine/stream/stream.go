@@ -34,13 +34,14 @@ type Sink interface {
 	// with that error as its reason, and its connection is closed: the
 	// sink refuses more (a bound was crossed).
 	Chunk(data []byte, at time.Time) error
-	// FirstTokenDue is called once the first-token timeout has passed
-	// with the stream still open. The sink calls fire (at once, or later
-	// from any goroutine) if no token arrived within the timeout, judged
-	// by the arrival stamps of the reads it was given: a consumer that is
-	// behind in reading them must not make a timeout of bytes that came in
-	// time. reason is the timeout's error, for the request's Record.
-	FirstTokenDue(reason error, fire func())
+	// FirstTokenDue is called once the first-token timeout (after, from
+	// the start) has passed with the stream still open. The sink calls
+	// fire (at once, or later from any goroutine) if no token arrived
+	// within it, judged by the arrival stamps of the reads it was given: a
+	// consumer that is behind in reading them must not make a timeout of
+	// bytes that came in time. reason is the timeout's error, for the
+	// request's Record.
+	FirstTokenDue(after time.Duration, reason error, fire func())
 }
 
 // StreamResult is how a streamed request ended.
@@ -188,7 +189,7 @@ func (c *Client) guard(ctx context.Context, t Timeouts, sink Sink) *guard {
 	}
 	if t.FirstToken > 0 {
 		reason := fmt.Errorf("%w (%s)", ErrFirstToken, t.FirstToken)
-		due := func() { sink.FirstTokenDue(reason, func() { g.abort(reason) }) }
+		due := func() { sink.FirstTokenDue(t.FirstToken, reason, func() { g.abort(reason) }) }
 		g.timers = append(g.timers, time.AfterFunc(t.FirstToken, due))
 	}
 	if t.Idle > 0 {
