@@ -167,8 +167,17 @@ func (t *Timeline) Tick(s output.Sample) error {
 	return nil
 }
 
-// Close implements output.Output; the last tick came when the test stopped.
-func (t *Timeline) Close(output.Sample) error { return nil }
+// Close implements output.Output: requests that finished after the last
+// tick get a last point, so that the report's scatter holds them too.
+func (t *Timeline) Close(s output.Sample) error {
+	t.mu.Lock()
+	pending := len(t.pending) > 0
+	t.mu.Unlock()
+	if pending {
+		return t.Tick(s)
+	}
+	return nil
+}
 
 func (t *Timeline) point(s output.Sample) Point {
 	snap := s.Stats
