@@ -92,8 +92,8 @@ type Server struct {
 	closed bool
 }
 
-// New builds the server and starts collecting the charts' history from
-// the session; Shutdown stops it.
+// New builds the server over the session, whose timeline its live feed
+// follows; Shutdown closes the feed and stops serving.
 func New(cfg Config) (*Server, error) {
 	if cfg.Session == nil || cfg.Options == nil {
 		return nil, errors.New("web ui: a session and option values are required")

@@ -1,8 +1,9 @@
-// Package session runs the tests of one scenario, one after another: it
-// binds the plan to a host and the option values, starts the simulated
-// server when asked to, spawns users through a runner, and feeds the
-// metrics daemon and the stats that the console, the files and the web UI
-// read. Headless runs and the web UI drive it alike.
+// Package run runs the tests of one scenario, one after another, as a
+// Session: it binds the plan (an interface; the run knows no Lua) to a host
+// and the option values, starts the simulated server when asked to, spawns
+// users through a runner, feeds the metrics daemon, the stats and the
+// timeline, and ticks the outputs. Headless runs and the web UI drive it
+// alike.
 package run
 
 import (
