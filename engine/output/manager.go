@@ -60,6 +60,7 @@ type Manager struct {
 	closed  bool
 	stop    chan struct{}
 	done    chan struct{}
+	align   chan struct{}
 	lastErr []string // of each output's last tick
 }
 
@@ -68,7 +69,7 @@ type Manager struct {
 // ticks. Nothing happens until Run.
 func NewManager(outputs []Output, sample func() Sample, active func() bool, logf func(format string, args ...any)) *Manager {
 	return &Manager{outputs: outputs, sample: sample, active: active, logf: logf,
-		stop: make(chan struct{}), done: make(chan struct{})}
+		stop: make(chan struct{}), done: make(chan struct{}), align: make(chan struct{}, 1)}
 }
 
 // Add appends an output before Run.
@@ -88,6 +89,8 @@ func (m *Manager) Run() {
 			select {
 			case <-m.stop:
 				return
+			case <-m.align:
+				t.Reset(time.Second)
 			case <-t.C:
 				active := m.active()
 				if active || wasActive {
@@ -97,6 +100,16 @@ func (m *Manager) Run() {
 			}
 		}
 	}()
+}
+
+// Align starts the seconds of the ticks afresh now, when a test starts:
+// its ticks then come a second, two seconds, … after its start, as
+// Locust's own intervals do.
+func (m *Manager) Align() {
+	select {
+	case m.align <- struct{}{}:
+	default:
+	}
 }
 
 // Tick samples the run and ticks every output now.

@@ -158,6 +158,7 @@ func (s *Session) Start(t Test) error {
 	s.Reset()
 	s.runner, s.host, s.start, s.end = r, host, time.Now(), time.Time{}
 	s.test = &Test{Users: t.Users, SpawnRate: t.SpawnRate, Host: host, RunTime: t.RunTime}
+	s.outputs.Align()
 	if shape := s.cfg.Plan.Shape(s.exception); shape != nil {
 		s.cfg.Logf("INFO", "llmlocust.main", "the scenario's load shape sets the user count and spawn rate")
 		return r.StartShape(shape)
