@@ -260,7 +260,7 @@ func checkConverted(t *testing.T, k OptionKind, def lua.LValue, v any) {
 	}
 	back := lualib.ToLua(nil, v)
 	if def == lua.LNil {
-		if back.String() != lualib.ToLua(nil, zeroOf(k)).String() {
+		if back.String() != lualib.ToLua(nil, k.zero()).String() {
 			t.Fatalf("no default for kind %s gives %#v, not the zero value", k, v)
 		}
 		return
@@ -280,14 +280,3 @@ func sameScalar(a, b lua.LValue) bool {
 	return a.Type() == b.Type() && a.String() == b.String()
 }
 
-func zeroOf(k OptionKind) any {
-	switch k {
-	case KindInt:
-		return 0
-	case KindFloat:
-		return 0.0
-	case KindBool:
-		return false
-	}
-	return ""
-}

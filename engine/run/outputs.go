@@ -2,6 +2,8 @@ package run
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/llmlocust/llmlocust/engine/output"
@@ -68,8 +70,23 @@ func (s *Session) finalSample() output.Sample {
 	if t, ok := s.Test(); ok {
 		f.TargetUsers = t.Users // the test's own count, not the ramp-down's
 	}
-	f.Host, f.Peak, f.CountsCut = s.Host(), s.Peak(), s.CountsCut()
+	f.Host, f.Peak, f.CountsCut = s.shownHost(), s.Peak(), s.CountsCut()
 	return f
+}
+
+// shownHost is the host the test aimed at or, without one, its classes'
+// hosts.
+func (s *Session) shownHost() string {
+	if h := s.Host(); h != "" {
+		return h
+	}
+	var list []string
+	for _, h := range s.cfg.Plan.Hosts() {
+		if !slices.Contains(list, h) {
+			list = append(list, h)
+		}
+	}
+	return strings.Join(list, ", ")
 }
 
 // tee hands each Record and chunk to the stats, each finished Record to

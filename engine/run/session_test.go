@@ -96,3 +96,21 @@ func timelineRequests(s *Session) []timeline.Request {
 	}
 	return out
 }
+
+// A test without -H shows its classes' hosts in what the outputs close
+// with (the JSON summary's host).
+func TestFinalHostIsTheClassesOwn(t *testing.T) {
+	s, err := New(Config{Plan: &chatPlan{host: "mock", wait: 50 * time.Millisecond}, Tokenizer: "o200k_base",
+		Options: func(string) (any, bool) { return nil, false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _, _ = s.Close() }()
+	if err := s.Start(Test{Users: 1, SpawnRate: 10}); err != nil {
+		t.Fatal(err)
+	}
+	s.Quit()
+	if got := s.finalSample().Host; got != "mock" {
+		t.Fatalf("final host %q, want the class's host \"mock\"", got)
+	}
+}
