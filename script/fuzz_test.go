@@ -279,4 +279,3 @@ func sameScalar(a, b lua.LValue) bool {
 	}
 	return a.Type() == b.Type() && a.String() == b.String()
 }
-
