@@ -30,7 +30,8 @@ func (l *LiveLines) Start(Sample) error { return nil }
 
 // Tick implements Output.
 func (l *LiveLines) Tick(s Sample) error {
-	if l.ticks++; l.ticking && l.ticks%2 == 0 {
+	// A stopped test's line is the last, printed at the close.
+	if l.ticks++; l.ticking && !s.Stopped && l.ticks%2 == 0 {
 		fmt.Fprintln(l.w, LiveLine(s.Stats, liveOf(s)))
 	}
 	return nil
