@@ -14,9 +14,9 @@ import (
 
 // buildAPI makes a chat or completion request in the class's API.
 func (u *User) buildAPI(L *lua.LState, c *llmCall, s *llmSpec) error {
-	kind := api.Chat
+	kind, name := api.Chat, "chat"
 	if c.kind == "complete" {
-		kind = api.Complete
+		kind, name = api.Complete, "completion"
 	}
 	call, err := readCall(L, c)
 	if err != nil {
@@ -30,7 +30,7 @@ func (u *User) buildAPI(L *lua.LState, c *llmCall, s *llmSpec) error {
 	s.req = stream.Request{Method: http.MethodPost, URL: joinURL(u.Host, c.str("path", r.Path)), Body: r.Body}
 	s.req.Header = append(r.Header, headerList(c.get("headers"))...)
 	s.prompt = call.PromptText()
-	s.name = map[string]string{"chat": "chat", "complete": "completion"}[c.kind]
+	s.name = name
 	return nil
 }
 

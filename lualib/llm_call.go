@@ -3,8 +3,6 @@ package lualib
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -35,38 +33,13 @@ func readCall(L *lua.LState, c *llmCall) (*api.Call, error) {
 		APIKey:       c.str("api_key", ""),
 	}
 	if msgs, ok := c.get("messages").(*lua.LTable); ok {
-		call.MessagesJSON = r.read(L, msgs)
-		call.Messages = messageList(call.MessagesJSON)
+		call.Messages = r.read(L, msgs)
 	}
 	call.Extra = readExtra(L, c, &r)
 	if r.err != nil {
 		return nil, fmt.Errorf("encoding the request: %w", r.err)
 	}
 	return call, nil
-}
-
-// messageList lists the messages of a chat with their roles and contents;
-// a messages table with string keys gives its values, in key order.
-func messageList(msgs any) []api.Message {
-	var items []any
-	switch x := msgs.(type) {
-	case []any:
-		items = x
-	case map[string]any:
-		for _, k := range slices.Sorted(maps.Keys(x)) {
-			items = append(items, x[k])
-		}
-	}
-	out := make([]api.Message, 0, len(items))
-	for _, m := range items {
-		msg := api.Message{JSON: m}
-		if obj, ok := m.(map[string]any); ok {
-			msg.Role, _ = obj["role"].(string)
-			msg.Content = obj["content"]
-		}
-		out = append(out, msg)
-	}
-	return out
 }
 
 // readExtra gathers what goes into the body beside the family's own

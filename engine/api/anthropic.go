@@ -37,7 +37,7 @@ var emptyMessages = json.RawMessage(`{}`)
 func anthropicChatBody(c *Call) (any, error) {
 	b := &anthropicBody{Model: c.Model}
 	var msgs []Message
-	for _, m := range c.Messages {
+	for _, m := range c.list() {
 		if m.Role == "system" {
 			b.System = m.Content
 			continue

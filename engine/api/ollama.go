@@ -32,7 +32,7 @@ type ollamaOptions struct {
 
 func ollamaChatBody(c *Call) (any, error) {
 	b := newOllamaBody(c)
-	b.Messages = c.messages()
+	b.Messages = c.Messages
 	return b, nil
 }
 

@@ -39,7 +39,7 @@ type streamOptions struct {
 
 func openAIChatBody(c *Call) (any, error) {
 	b := newOpenAIBody(c)
-	b.Messages = c.messages()
+	b.Messages = c.Messages
 	return b, nil
 }
 

@@ -25,12 +25,11 @@ const (
 // A nil value is not sent.
 type Call struct {
 	Model any
-	// Messages are the messages of a chat, in order; nil when the call
-	// gives none. MessagesJSON, when set, is the same messages as the
-	// caller wrote them, which families that take OpenAI's shape send as
-	// they are.
-	Messages     []Message
-	MessagesJSON any
+	// Messages are a chat's messages as the caller writes them, which
+	// families that take OpenAI's shape send as they are: a []Message, or
+	// the JSON values of a list of {role, content} objects. nil when the
+	// call gives none.
+	Messages     any
 	Prompt       any // a completion's prompt: a string (Anthropic's also takes content blocks)
 	System       any // Anthropic's system prompt
 	MaxTokens    any
@@ -61,15 +60,30 @@ func (m Message) MarshalJSON() ([]byte, error) {
 	}{m.Content, m.Role})
 }
 
-// hasMessages reports whether the call gives messages at all.
-func (c *Call) hasMessages() bool { return c.Messages != nil || c.MessagesJSON != nil }
-
-// messages are the messages to send as the caller wrote them.
-func (c *Call) messages() any {
-	if c.MessagesJSON != nil {
-		return c.MessagesJSON
+// list is the messages one by one, with their roles and contents; a
+// messages object (string keys) gives its values, in key order.
+func (c *Call) list() []Message {
+	var items []any
+	switch x := c.Messages.(type) {
+	case []Message:
+		return x
+	case []any:
+		items = x
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			items = append(items, x[k])
+		}
 	}
-	return c.Messages
+	out := make([]Message, 0, len(items))
+	for _, m := range items {
+		msg := Message{JSON: m}
+		if obj, ok := m.(map[string]any); ok {
+			msg.Role, _ = obj["role"].(string)
+			msg.Content = obj["content"]
+		}
+		out = append(out, msg)
+	}
+	return out
 }
 
 // PromptText is the text of the prompt, for counting input tokens when
@@ -82,7 +96,7 @@ func (c *Call) PromptText() string {
 	if s, ok := c.System.(string); ok {
 		parts = append(parts, s)
 	}
-	for _, m := range c.Messages {
+	for _, m := range c.list() {
 		if s, ok := m.Content.(string); ok {
 			parts = append(parts, s)
 		}
@@ -161,7 +175,7 @@ func NewPayload(api string, k Kind, c *Call) (Payload, error) {
 func (ep *endpoint) check(c *Call) error {
 	switch ep.needs {
 	case messagesInput:
-		if !c.hasMessages() {
+		if c.Messages == nil {
 			return fmt.Errorf("messages must be a list of { role =, content = } tables")
 		}
 	case promptInput:
