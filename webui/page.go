@@ -377,7 +377,7 @@ func (s *Server) report(c *fiber.Ctx) error {
 // Report writes the HTML report (--html) when the run closes, from the
 // run's stats and timeline, without a server.
 type Report struct {
-	page    *Server // serves nothing: no app, no listener
+	page    *Server // serves nothing: no app, no listener, no live feed
 	path    string
 	secrets *secret.Scrubber
 }
@@ -386,7 +386,7 @@ var _ output.Output = (*Report)(nil)
 
 // NewReport writes the report of cfg's session to path, through secrets.
 func NewReport(cfg Config, path string, secrets *secret.Scrubber) *Report {
-	return &Report{page: &Server{cfg: cfg, plan: cfg.Plan, feed: newFeed(cfg.Session.Timeline())}, path: path, secrets: secrets}
+	return &Report{page: &Server{cfg: cfg, plan: cfg.Plan, feed: &feed{tl: cfg.Session.Timeline()}}, path: path, secrets: secrets}
 }
 
 // Start implements output.Output.

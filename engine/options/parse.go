@@ -119,7 +119,6 @@ func (p *parser) resolve(winners []*assignment) (*Values, error) {
 		o, a := &v.opts[i], winners[i]
 		if a == nil {
 			v.vals[i] = cloneValue(o.Default)
-			o.assign(&v.run, v.vals[i])
 			continue
 		}
 		val, err := o.convert(a.raw, a.list)
@@ -130,7 +129,6 @@ func (p *parser) resolve(winners []*assignment) (*Values, error) {
 			return nil, &Error{Where: a.where, Msg: fmt.Sprintf("argument %s: %s", o.label(), o.NotYet)}
 		}
 		v.vals[i], v.srcs[i], v.origins[i] = val, a.src, a.where
-		o.assign(&v.run, val)
 		if a.where == "" {
 			v.origins[i] = "command line"
 		}

@@ -69,12 +69,6 @@ type Run struct {
 	EqualWeights      bool
 }
 
-// clone copies the lists, so that a caller never shares them.
-func (r Run) clone() Run {
-	r.Tags, r.ExcludeTags = slices.Clone(r.Tags), slices.Clone(r.ExcludeTags)
-	return r
-}
-
 // FlagName is the option name of a name as a scenario writes it:
 // max_tokens is --max-tokens.
 func FlagName(name string) string { return strings.ReplaceAll(name, "_", "-") }

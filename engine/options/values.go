@@ -25,7 +25,6 @@ type Values struct {
 	srcs       []Source
 	origins    []string
 	positional []string
-	run        Run // the built-in options, kept in step with vals
 
 	classesWhere string        // where the positional words came from, for messages
 	strays       map[int]stray // positional words that followed an on/off flag
@@ -80,7 +79,11 @@ func (v *Values) SetScenario(name string, x any) error { return v.Set(FlagName(n
 func (v *Values) Run() Run {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	return v.run.clone()
+	var r Run
+	for i := range v.opts {
+		v.opts[i].assign(&r, v.vals[i])
+	}
+	return r
 }
 
 // ParseRunTime reads a time span as -t/--run-time reads it; it lets a
@@ -136,7 +139,6 @@ func (v *Values) Set(name string, x any) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.vals[i], v.srcs[i], v.origins[i] = val, Assigned, "assigned"
-	o.assign(&v.run, val)
 	return nil
 }
 
