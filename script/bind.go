@@ -18,14 +18,6 @@ type Env = run.Binding
 
 var _ run.Plan = (*Plan)(nil)
 
-// NeedsMock reports whether the run aims at the built-in simulator.
-func (p *Plan) NeedsMock(host string) bool {
-	if host != "" {
-		return host == MockHost
-	}
-	return slices.Contains(p.Hosts(), MockHost)
-}
-
 // Hosts are the hosts the user classes name, "" for a class without one.
 func (p *Plan) Hosts() []string {
 	out := make([]string, len(p.Classes))

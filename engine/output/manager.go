@@ -94,7 +94,7 @@ func (m *Manager) Run() {
 			case <-t.C:
 				active := m.active()
 				if active || wasActive {
-					m.Tick()
+					m.tick()
 				}
 				wasActive = active
 			}
@@ -112,8 +112,8 @@ func (m *Manager) Align() {
 	}
 }
 
-// Tick samples the run and ticks every output now.
-func (m *Manager) Tick() {
+// tick samples the run and ticks every output now.
+func (m *Manager) tick() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {

@@ -374,9 +374,6 @@ func (s *Session) Times() (start, end time.Time) {
 	return s.start, s.end
 }
 
-// Plan is the session's scenario.
-func (s *Session) Plan() Plan { return s.cfg.Plan }
-
 // Close waits for the last Records, closes the outputs with the final
 // figures and stops the simulated server; it returns the final stats.
 func (s *Session) Close() (*stats.Snapshot, error) {
