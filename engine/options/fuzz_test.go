@@ -389,6 +389,9 @@ func errorLine(t *testing.T, perr *Error, name string) int {
 // and each list as a JSON array of strings.
 func printINI(entries []fileEntry) string {
 	var b strings.Builder
+	// A first line of its own, so that a key that begins with a byte
+	// order mark is not taken for the file's.
+	b.WriteString("# printed\n")
 	for _, e := range entries {
 		if e.list {
 			fmt.Fprintf(&b, "%s = %s\n", e.key, jsonStrings(e.raw))
