@@ -12,6 +12,7 @@ const (
 	groupStats  = "Request statistics options"
 	groupLog    = "Logging options"
 	groupLLM    = "LLM options"
+	groupLoad   = "Load options"
 	groupOther  = "Other options"
 )
 
@@ -22,7 +23,7 @@ const (
 // defaults to the loopback address and -f to locustfile.lua.
 func Locust() []Option {
 	var opts []Option
-	for _, group := range [][]Option{commonOptions(), webOptions(), masterOptions(), workerOptions(), tagOptions(), statsOptions(), logOptions(), llmOptions(), otherOptions()} {
+	for _, group := range [][]Option{commonOptions(), webOptions(), masterOptions(), workerOptions(), tagOptions(), statsOptions(), logOptions(), llmOptions(), loadOptions(), otherOptions()} {
 		opts = append(opts, group...)
 	}
 	return opts

@@ -62,6 +62,8 @@ type Run struct {
 	MaxTextSize  string
 	MaxBacklog   string
 
+	Load
+
 	ShowTaskRatio     bool
 	ShowTaskRatioJSON bool
 	ExitCodeOnError   int

@@ -121,7 +121,7 @@ const secret = "sk-live-0123456789"
 func TestSecretsNeverShown(t *testing.T) {
 	opts := append(scenarioOptions(),
 		Option{Name: "region", Secret: true, Choices: []string{"eu", "us"}, Default: "eu"},
-		Option{Name: "seed", Kind: Int, Secret: true},
+		Option{Name: "pin", Kind: Int, Secret: true},
 		Option{Name: "token", Secret: true, Default: secret},
 	)
 	s := newTestSet(t, opts...)
@@ -143,7 +143,7 @@ func TestSecretsNeverShown(t *testing.T) {
 		"%#v":        fmt.Sprintf("%#v", v),
 		"%s":         fmt.Sprintf("%s", v),
 		"Set error":  errText(v.Set("region", secret)),
-		"int error":  errText(v.Set("seed", secret)),
+		"int error":  errText(v.Set("pin", secret)),
 		"env error":  errText(parseErr(s, env{"LOCUST_REGION": secret})),
 		"flag error": errText(parseErr(s, nil, "--region", secret)),
 		"file error": errText(parseErr(s, nil, "--config", "c.conf")),
