@@ -78,6 +78,7 @@ func (u *User) request(L *lua.LState, method string, at int) int {
 		Name: name, Method: method, Start: res.Start, ResponseTime: res.Elapsed,
 		ContentLength: int64(len(res.Body)), Status: res.Status, Cancelled: res.Cancelled,
 	}
+	rec.SetDue(u.takeDue())
 	switch {
 	case res.Err != nil:
 		rec.Error = stream.Describe(res.Err)

@@ -136,7 +136,7 @@ func (u *User) runLLM(L *lua.LState, s *llmSpec) metrics.Result {
 	if u.Daemon == nil {
 		L.RaiseError("LLM requests can only be made while a test runs (in tasks, hooks and event listeners)")
 	}
-	r := &metrics.Stream{Name: s.name, Method: s.req.Method, Format: s.format, Tokenizer: s.tok, Prompt: s.prompt}
+	r := &metrics.Stream{Name: s.name, Method: s.req.Method, Due: u.takeDue(), Format: s.format, Tokenizer: s.tok, Prompt: s.prompt}
 	u.Daemon.Begin(r)
 	res := u.Client().Stream(ctx, s.req, s.timeouts, r)
 	end := metrics.End{At: res.End, Status: res.Status, Headers: res.Headers, Cancelled: res.Cancelled, Bytes: res.Bytes}

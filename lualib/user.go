@@ -6,6 +6,7 @@ package lualib
 import (
 	"math/rand/v2"
 	"strings"
+	"time"
 
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/record"
@@ -41,6 +42,10 @@ type User struct {
 	// output shows them; nil learns nothing.
 	Secrets *secret.Scrubber
 
+	// Due, when set, is when an open-loop schedule wanted the task's
+	// first request sent; that request's Record takes it, and clears it.
+	Due time.Time
+
 	client  *stream.Client
 	pending []*pending
 }
@@ -71,6 +76,13 @@ func (u *User) print(L *lua.LState) int {
 	}
 	u.Logf("%s", strings.Join(parts, "\t"))
 	return 0
+}
+
+// takeDue hands the schedule's due time to the first request of a task.
+func (u *User) takeDue() time.Time {
+	due := u.Due
+	u.Due = time.Time{}
+	return due
 }
 
 // Client returns the user's HTTP client, made on first use so that an idle

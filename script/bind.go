@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/llmlocust/llmlocust/engine/arrival"
 	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/engine/runner"
 )
@@ -167,16 +168,17 @@ type boundClass struct {
 	total int
 }
 
-var _ runner.UserClass = (*boundClass)(nil)
+var _ runner.RatedClass = (*boundClass)(nil)
 
 func (b *boundClass) Name() string    { return b.class.Name }
 func (b *boundClass) Weight() int     { return b.class.Weight }
 func (b *boundClass) FixedCount() int { return b.class.FixedCount }
+func (b *boundClass) Rate() float64   { return b.class.Rate }
 
 // NewUser prepares a user; its Lua state is made by Run, on the goroutine
 // that will own it for the user's whole life.
-func (b *boundClass) NewUser(id int) (runner.User, error) {
-	return &user{class: b, id: id, rng: rand.New(rand.NewPCG(rand.Uint64(), uint64(id)))}, nil
+func (b *boundClass) NewUser(id int, arrivals *arrival.Schedule) (runner.User, error) {
+	return &user{class: b, id: id, arrivals: arrivals, rng: rand.New(rand.NewPCG(rand.Uint64(), uint64(id)))}, nil
 }
 
 // pickTask draws a task by weight.

@@ -62,7 +62,7 @@ func BenchmarkLLMChatCall(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	u, err := classes[0].NewUser(1)
+	u, err := classes[0].NewUser(1, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

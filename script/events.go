@@ -46,8 +46,10 @@ type shape struct {
 	report func(msg, traceback string)
 }
 
-// Tick calls tick(run_time_seconds); nil (or an error) stops the test.
-func (s *shape) Tick(elapsed time.Duration) (users int, spawnRate float64, ok bool) {
+// Tick calls tick(run_time_seconds). It returns users and spawn rate, as
+// Locust's does, or a table { users =, spawn_rate =, rate = } whose rate
+// is the run's requests per second; nil (or an error) stops the test.
+func (s *shape) Tick(elapsed time.Duration) (runner.Target, bool) {
 	p := s.plan
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -61,18 +63,43 @@ func (s *shape) Tick(elapsed time.Duration) (users int, spawnRate float64, ok bo
 	}
 	if err := p.L.CallByParam(lua.P{Fn: fn, NRet: 2, Protect: true}, args...); err != nil {
 		s.report("load shape: "+luaMessage(err), traceback(err))
-		return 0, 0, false
+		return runner.Target{}, false
 	}
 	u, r := p.L.Get(-2), p.L.Get(-1)
 	p.L.Pop(2)
+	if t, isTable := u.(*lua.LTable); isTable {
+		return s.target(t)
+	}
 	if u == lua.LNil {
-		return 0, 0, false
+		return runner.Target{}, false
 	}
 	un, uok := u.(lua.LNumber)
 	rn, rok := r.(lua.LNumber)
 	if !uok || !rok || un < 0 || rn <= 0 {
-		s.report("load shape: tick must return users (0 or more) and spawn rate (above 0), or nil to stop; got "+describe(u)+", "+describe(r), "")
-		return 0, 0, false
+		s.report("load shape: tick must return users (0 or more) and spawn rate (above 0), a table { users =, spawn_rate =, rate = }, or nil to stop; got "+describe(u)+", "+describe(r), "")
+		return runner.Target{}, false
 	}
-	return int(un), float64(rn), true
+	return runner.Target{Users: int(un), SpawnRate: float64(rn)}, true
+}
+
+// target reads tick's table: users and spawn_rate as Locust's two
+// numbers, rate (optional) as requests per second.
+func (s *shape) target(t *lua.LTable) (runner.Target, bool) {
+	u, uok := t.RawGetString("users").(lua.LNumber)
+	sr, sok := t.RawGetString("spawn_rate").(lua.LNumber)
+	tg := runner.Target{Users: int(u), SpawnRate: float64(sr)}
+	if !uok || !sok || u < 0 || sr <= 0 {
+		s.report("load shape: tick's table needs users (0 or more) and spawn_rate (above 0); got users = "+
+			describe(t.RawGetString("users"))+", spawn_rate = "+describe(t.RawGetString("spawn_rate")), "")
+		return tg, false
+	}
+	if v := t.RawGetString("rate"); v != lua.LNil {
+		r, ok := v.(lua.LNumber)
+		if !ok || !(r >= 0) {
+			s.report("load shape: tick's rate must be requests per second, 0 or more; got "+describe(v), "")
+			return tg, false
+		}
+		tg.Rate, tg.HasRate = float64(r), true
+	}
+	return tg, true
 }

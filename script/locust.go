@@ -38,6 +38,7 @@ type classDecl struct {
 	line       int
 	weight     int
 	fixedCount int
+	rate       float64 // requests per second of the class's own schedule; 0 for none
 	host       string
 	wait       waitSpec
 	llm        *lua.LTable // settings of self.llm
@@ -104,7 +105,7 @@ func (d *decl) eventTable(L *lua.LState, into *[]*lua.LFunction) *lua.LTable {
 	return ev
 }
 
-// luaUser declares a user class: locust.user { weight=, fixed_count=, host=, wait_time=, name= }.
+// luaUser declares a user class: locust.user { weight=, fixed_count=, rate=, host=, wait_time=, name= }.
 func (d *decl) luaUser(L *lua.LState) int {
 	spec := L.OptTable(1, L.CreateTable(0, 0))
 	c := &classDecl{table: spec, line: callerLine(L), weight: 1}
@@ -114,6 +115,8 @@ func (d *decl) luaUser(L *lua.LState) int {
 			c.weight = d.positiveInt(L, v, "weight")
 		case "fixed_count":
 			c.fixedCount = d.nonNegativeInt(L, v, "fixed_count")
+		case "rate":
+			c.rate = d.rate(L, v)
 		case "host":
 			c.host = d.str(L, v, "host")
 		case "name":
@@ -128,11 +131,11 @@ func (d *decl) luaUser(L *lua.LState) int {
 			c.llm = t
 		default:
 			if _, isFn := v.(*lua.LFunction); !isFn {
-				raise(L, d.file, "unknown user class setting %q (known: weight, fixed_count, host, wait_time, llm, name)", k.String())
+				raise(L, d.file, "unknown user class setting %q (known: weight, fixed_count, rate, host, wait_time, llm, name)", k.String())
 			}
 		}
 	})
-	for _, k := range []string{"weight", "fixed_count", "host", "name", "wait_time", "llm"} {
+	for _, k := range []string{"weight", "fixed_count", "rate", "host", "name", "wait_time", "llm"} {
 		spec.RawSetString(k, lua.LNil)
 	}
 	if c.host != "" {
@@ -276,6 +279,16 @@ func (d *decl) nonNegativeInt(L *lua.LState, v lua.LValue, what string) int {
 		raise(L, d.file, "%s must be a whole number of 0 or more, got %s", what, describe(v))
 	}
 	return int(n)
+}
+
+// rate reads a class's requests per second: its users then send on a
+// schedule of that rate instead of waiting their wait_time.
+func (d *decl) rate(L *lua.LState, v lua.LValue) float64 {
+	n, ok := v.(lua.LNumber)
+	if !ok || !(n >= 0) || math.IsInf(float64(n), 0) {
+		raise(L, d.file, "rate must be requests per second, a number of 0 or more, got %s", describe(v))
+	}
+	return float64(n)
 }
 
 func (d *decl) str(L *lua.LState, v lua.LValue, what string) string {

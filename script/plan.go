@@ -45,6 +45,7 @@ type Class struct {
 	Line       int
 	Weight     int
 	FixedCount int
+	Rate       float64 // its own requests per second; 0 for none
 	Host       string
 	Tasks      []*Task
 }
@@ -131,7 +132,7 @@ func (p *Plan) learn() error {
 		if len(c.tasks) == 0 {
 			return errorf(p.File, c.line, "user class %s has no tasks: add one with %s:task(function(self) ... end)", c.name, c.name)
 		}
-		cl := &Class{Name: c.name, Line: c.line, Weight: c.weight, FixedCount: c.fixedCount, Host: c.host}
+		cl := &Class{Name: c.name, Line: c.line, Weight: c.weight, FixedCount: c.fixedCount, Rate: c.rate, Host: c.host}
 		for _, t := range c.tasks {
 			cl.Tasks = append(cl.Tasks, &Task{Name: t.name, Line: t.line, Weight: t.weight, Tags: t.tags, Steps: len(t.steps)})
 		}

@@ -11,6 +11,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/llmlocust/llmlocust/engine/arrival"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/lualib"
 )
@@ -18,9 +19,10 @@ import (
 // user is one simulated user: one goroutine, one Lua state, for its whole
 // life. It implements runner.User.
 type user struct {
-	class *boundClass
-	id    int
-	rng   *rand.Rand
+	class    *boundClass
+	id       int
+	rng      *rand.Rand
+	arrivals *arrival.Schedule // nil for a closed-loop user
 
 	L    *lua.LState
 	decl *decl
@@ -124,6 +126,10 @@ func (u *user) newSelf(c *classDecl) *lua.LTable {
 }
 
 func (u *user) loop(ctx context.Context, stop <-chan struct{}) {
+	if u.arrivals != nil {
+		u.openLoop(ctx, stop)
+		return
+	}
 	c := u.decl.classes[u.class.index]
 	taskStart := time.Now()
 	for !u.stopping && !closed(stop) && ctx.Err() == nil {
@@ -140,6 +146,43 @@ func (u *user) loop(ctx context.Context, stop <-chan struct{}) {
 			return
 		}
 	}
+}
+
+// openLoop sends one task per arrival of the schedule, instead of waiting
+// wait_time between tasks: the first request of each task is the
+// arrival's, and its Record says how late it went out. The arrival, with
+// a trace's row, is self.arrival while the task runs.
+func (u *user) openLoop(ctx context.Context, stop <-chan struct{}) {
+	leave := u.arrivals.Join()
+	defer leave()
+	c := u.decl.classes[u.class.index]
+	for !u.stopping && ctx.Err() == nil {
+		a, ok := u.arrivals.Next(ctx, stop)
+		if !ok {
+			return
+		}
+		u.lu.Due = a.Due
+		u.self.RawSetString("arrival", u.arrivalTable(a))
+		t := c.tasks[u.class.pickTask(u.rng).index]
+		if t.steps != nil {
+			u.runSequence(ctx, stop, c, t)
+		} else {
+			u.runTask(t.fn)
+		}
+		u.lu.Due = time.Time{}
+	}
+}
+
+// arrivalTable is self.arrival: index (from 1), due (seconds from the
+// test's start) and a trace row's fields.
+func (u *user) arrivalTable(a arrival.Arrival) *lua.LTable {
+	t, ok := lualib.ToLua(u.L, a.Payload).(*lua.LTable)
+	if !ok {
+		t = u.L.CreateTable(0, 2)
+	}
+	t.RawSetString("index", lua.LNumber(a.Index+1))
+	t.RawSetString("due", lua.LNumber(a.Due.Sub(u.arrivals.Start()).Seconds()))
+	return t
 }
 
 func (u *user) runSequence(ctx context.Context, stop <-chan struct{}, c *classDecl, t *taskDecl) {

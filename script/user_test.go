@@ -109,7 +109,7 @@ func bind(t *testing.T, src string, env *Env) []runner.UserClass {
 // runUser runs one user until until() holds or the deadline passes.
 func runUser(t *testing.T, uc runner.UserClass, until func() bool, limit time.Duration) {
 	t.Helper()
-	u, err := uc.NewUser(1)
+	u, err := uc.NewUser(1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

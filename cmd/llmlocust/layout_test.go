@@ -20,7 +20,7 @@ var layers = [][]string{
 	{"engine/run"},
 	{"engine/runner", "engine/metrics", "engine/output", "engine/timeline", "engine/stats", "engine/stream",
 		"engine/api", "engine/options"},
-	{"engine/record", "engine/tokenize", "engine/dataset", "engine/mock", "engine/secret", "engine/locusttest"},
+	{"engine/record", "engine/arrival", "engine/tokenize", "engine/dataset", "engine/mock", "engine/secret", "engine/locusttest"},
 }
 
 // forbidden are imports a package may not have whatever its layer.

@@ -48,6 +48,7 @@ func (r *Stream) crashed(reason string, c Consumer) {
 		ContentLength: r.end.Bytes, Status: r.end.Status, Error: reason, Cancelled: r.end.Cancelled,
 		LLM: &record.LLM{},
 	}
+	rec.SetDue(r.Due)
 	func() {
 		defer func() { _ = recover() }() // the stats may be what broke
 		r.takeBack(c)

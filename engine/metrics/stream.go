@@ -26,9 +26,12 @@ const headSize = 80
 type Stream struct {
 	Name, Method string
 	Start        time.Time
-	Format       api.Format
-	Tokenizer    tokenize.Tokenizer // nil: no client-side count
-	Prompt       string             // prompt text, for input tokens when the server reports none
+	// Due is when an open-loop schedule wanted the request sent; zero for
+	// a closed-loop one.
+	Due       time.Time
+	Format    api.Format
+	Tokenizer tokenize.Tokenizer // nil: no client-side count
+	Prompt    string             // prompt text, for input tokens when the server reports none
 
 	d      *Daemon
 	first  firstToken
@@ -150,8 +153,10 @@ func (r *Stream) Wait(ctx context.Context) Result {
 	case res := <-r.result:
 		return res
 	case <-ctx.Done():
-		return Result{Record: record.Record{Name: r.Name, Method: r.Method, Start: r.Start, Cancelled: true,
-			Error: "the user stopped before its request was counted", LLM: &record.LLM{}}}
+		rec := record.Record{Name: r.Name, Method: r.Method, Start: r.Start, Cancelled: true,
+			Error: "the user stopped before its request was counted", LLM: &record.LLM{}}
+		rec.SetDue(r.Due)
+		return Result{Record: rec}
 	}
 }
 
@@ -278,6 +283,7 @@ func (r *Stream) complete(n counts, c Consumer) {
 		ContentLength: e.Bytes, Status: e.Status, Error: r.err, Cancelled: e.Cancelled,
 		LLM: r.llm(e, n),
 	}
+	rec.SetDue(r.Due)
 	// The stats count the request before its user hears of it, so that
 	// whatever the user does next sees it counted; what they counted of it
 	// while it streamed is taken back first, for the Record to count it.

@@ -23,7 +23,9 @@ type jsonRecord struct {
 	ContentLength int64     `json:"content_length"`
 	Error         string    `json:"error,omitempty"`
 	Cancelled     bool      `json:"cancelled,omitempty"`
-	LLM           *jsonLLM  `json:"llm,omitempty"`
+	// LagMS is how late a scheduled request went out; absent for others.
+	LagMS *float64 `json:"schedule_lag_ms,omitempty"`
+	LLM   *jsonLLM `json:"llm,omitempty"`
 }
 
 type jsonLLM struct {
@@ -58,6 +60,10 @@ func (r Record) MarshalJSON() ([]byte, error) {
 		Name: r.Name, Method: r.Method, Start: r.Start, ResponseTime: ms(r.ResponseTime),
 		Status: r.Status, ContentLength: r.ContentLength, Error: r.Error, Cancelled: r.Cancelled,
 	}
+	if r.Scheduled {
+		lag := ms(r.Lag)
+		out.LagMS = &lag
+	}
 	if l := r.LLM; l != nil {
 		j := &jsonLLM{
 			TTFB: ms(l.TTFB), TTFT: ms(l.TTFT), TTFO: ms(l.TTFO), E2E: ms(l.E2E),
@@ -87,6 +93,9 @@ func (r *Record) UnmarshalJSON(data []byte) error {
 	*r = Record{
 		Name: in.Name, Method: in.Method, Start: in.Start, ResponseTime: fromMS(in.ResponseTime),
 		Status: in.Status, ContentLength: in.ContentLength, Error: in.Error, Cancelled: in.Cancelled,
+	}
+	if in.LagMS != nil {
+		r.Scheduled, r.Lag = true, fromMS(*in.LagMS)
 	}
 	if j := in.LLM; j != nil {
 		src, err := parseSource(j.Source)

@@ -13,7 +13,10 @@ func TestJSONRoundTrip(t *testing.T) {
 	cases := map[string]Record{
 		"plain http": {Name: "/health", Method: "GET", Start: start, ResponseTime: 1234567 * time.Nanosecond,
 			Status: 200, ContentLength: 17},
-		"failed": {Name: "/x", Method: "POST", Start: start, ResponseTime: time.Second, Status: 503, Error: "HTTP 503: busy"},
+		"scheduled, late": {Name: "/x", Method: "GET", Start: start, ResponseTime: time.Second, Status: 200,
+			Scheduled: true, Lag: 1234567 * time.Nanosecond},
+		"scheduled, on time": {Name: "/x", Method: "GET", Start: start, ResponseTime: time.Second, Status: 200, Scheduled: true},
+		"failed":             {Name: "/x", Method: "POST", Start: start, ResponseTime: time.Second, Status: 503, Error: "HTTP 503: busy"},
 		"cancelled stream": {Name: "chat", Method: "POST", Start: start, ResponseTime: 3 * time.Millisecond,
 			Cancelled: true, Error: "stopped", LLM: &LLM{}},
 		"stream": {Name: "chat", Method: "POST", Start: start, ResponseTime: 912345678, Status: 200, ContentLength: 4096,

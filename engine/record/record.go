@@ -36,6 +36,20 @@ type Record struct {
 	// LLM holds the streaming measurements of an LLM request; nil for a
 	// plain HTTP request.
 	LLM *LLM
+
+	// Scheduled marks the request an open-loop schedule asked for, and
+	// Lag is how late it went out: Start minus the time it was due.
+	Scheduled bool
+	Lag       time.Duration
+}
+
+// SetDue marks the request as sent for an arrival due at due; a zero due
+// leaves it unscheduled.
+func (r *Record) SetDue(due time.Time) {
+	if due.IsZero() {
+		return
+	}
+	r.Scheduled, r.Lag = true, r.Start.Sub(due)
 }
 
 // End is when the request finished: Start plus ResponseTime.

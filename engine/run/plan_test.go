@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/llmlocust/llmlocust/engine/api"
+	"github.com/llmlocust/llmlocust/engine/arrival"
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/stream"
@@ -56,7 +57,7 @@ type chatClass struct {
 func (c *chatClass) Name() string    { return "Chat" }
 func (c *chatClass) Weight() int     { return 1 }
 func (c *chatClass) FixedCount() int { return 0 }
-func (c *chatClass) NewUser(int) (runner.User, error) {
+func (c *chatClass) NewUser(int, *arrival.Schedule) (runner.User, error) {
 	return &chatUser{class: c, client: stream.NewClient()}, nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/llmlocust/llmlocust/engine/arrival"
 )
 
 // recorder collects what users and hooks did, from any goroutine.
@@ -121,6 +123,9 @@ type fakeClass struct {
 	rec           *recorder
 	newErr        error
 	run           func(ctx context.Context, stop <-chan struct{}, id int) error
+	rate          float64 // its own request rate; 0 for none
+	// send, when set, is what its open-loop users do with each arrival.
+	send func(a arrival.Arrival)
 
 	mu       sync.Mutex
 	newCalls int
@@ -130,14 +135,16 @@ func (c *fakeClass) Name() string    { return c.name }
 func (c *fakeClass) Weight() int     { return c.weight }
 func (c *fakeClass) FixedCount() int { return c.fixed }
 
-func (c *fakeClass) NewUser(id int) (User, error) {
+func (c *fakeClass) Rate() float64 { return c.rate }
+
+func (c *fakeClass) NewUser(id int, arrivals *arrival.Schedule) (User, error) {
 	c.mu.Lock()
 	c.newCalls++
 	c.mu.Unlock()
 	if c.newErr != nil {
 		return nil, c.newErr
 	}
-	return &fakeUser{class: c, id: id}, nil
+	return &fakeUser{class: c, id: id, arrivals: arrivals}, nil
 }
 
 func (c *fakeClass) created() int {
@@ -147,8 +154,9 @@ func (c *fakeClass) created() int {
 }
 
 type fakeUser struct {
-	class *fakeClass
-	id    int
+	class    *fakeClass
+	id       int
+	arrivals *arrival.Schedule
 }
 
 func (u *fakeUser) Run(ctx context.Context, stop <-chan struct{}) error {
@@ -156,6 +164,19 @@ func (u *fakeUser) Run(ctx context.Context, stop <-chan struct{}) error {
 	defer u.class.rec.endedAt(u.class.name, u.id)
 	if u.class.run != nil {
 		return u.class.run(ctx, stop, u.id)
+	}
+	if u.arrivals != nil {
+		leave := u.arrivals.Join()
+		defer leave()
+		for {
+			a, ok := u.arrivals.Next(ctx, stop)
+			if !ok {
+				return nil
+			}
+			if u.class.send != nil {
+				u.class.send(a)
+			}
+		}
 	}
 	<-stop
 	return nil

@@ -47,6 +47,19 @@ type test struct {
 	shaped    bool
 	lastUsers int
 	lastRate  float64
+	// The request rate a shape asked for last; hasReqRate once it has.
+	reqRate    float64
+	hasReqRate bool
+	warnedRate bool
+
+	// open is the test's arrival schedules, nil until the control
+	// goroutine has made them (before any user starts) and for a test
+	// whose users are all closed-loop; unsent is what they owed at stopAt,
+	// when stopping began.
+	open   *openLoop
+	opened bool
+	stopAt time.Time
+	unsent int64
 }
 
 // newTest makes t the current test, in state spawning. r.mu must be held.
@@ -129,6 +142,9 @@ func (r *Runner) control(t *test) {
 		ticks = tk.C
 		r.tickShape(t)
 	}
+	if !r.openTest(t) {
+		return
+	}
 	step := time.NewTimer(time.Hour)
 	step.Stop()
 	defer step.Stop()
@@ -204,11 +220,60 @@ func (r *Runner) rampSteps(t *test, now time.Time) (wait time.Duration, complete
 	return 0, true
 }
 
+// openTest makes the test's schedules before any user starts; false when
+// they cannot be made, which stops the test.
+func (r *Runner) openTest(t *test) bool {
+	rate := r.opts.Load.Rate
+	if t.hasReqRate {
+		rate = t.reqRate
+	}
+	o, err := r.openSchedules(t, rate)
+	if err != nil {
+		r.logf("Cannot schedule the arrivals, stopping the test: %v", err)
+		r.Stop()
+		return false
+	}
+	r.mu.Lock()
+	t.opened = true
+	if len(o.schedules()) > 0 {
+		t.open = o
+	}
+	r.mu.Unlock()
+	return true
+}
+
+// shapeRate applies a request rate from the shape: before the schedules
+// are made (the first tick) it becomes the run's rate; after, it changes
+// the run's rate, when the test has one to change.
+func (r *Runner) shapeRate(t *test, rate float64) {
+	if t.hasReqRate && rate == t.reqRate {
+		return
+	}
+	r.mu.Lock()
+	opened, o := t.opened, t.open
+	r.mu.Unlock()
+	switch {
+	case !opened:
+	case o != nil && o.runRate && !o.trace:
+		if r.SetRate(rate) == nil {
+			r.logf("Shape test updating the request rate to %.2f per second", rate)
+		}
+	default:
+		if !t.warnedRate {
+			t.warnedRate = true
+			r.logf("The load shape's request rate is ignored: the test started without a run-wide rate")
+		}
+		return
+	}
+	t.reqRate, t.hasReqRate = rate, true
+}
+
 // tickShape asks the shape for the next target and re-targets when the
 // answer changed; a shape that says stop, panics or asks for something
 // impossible stops the test.
 func (r *Runner) tickShape(t *test) {
-	users, rate, ok, err := tick(t.shape, time.Since(t.started))
+	tg, ok, err := tick(t.shape, time.Since(t.started))
+	users, rate := tg.Users, tg.SpawnRate
 	switch {
 	case err != nil:
 		r.logf("Load shape failed, stopping the test: %v", err)
@@ -218,7 +283,14 @@ func (r *Runner) tickShape(t *test) {
 		r.logf("Shape test stopping")
 		r.Stop()
 		return
-	case t.shaped && users == t.lastUsers && rate == t.lastRate:
+	case tg.HasRate && !(tg.Rate >= 0):
+		r.logf("Load shape asked for a request rate of %v, stopping the test: it must be 0 or more", tg.Rate)
+		r.Stop()
+		return
+	case tg.HasRate:
+		r.shapeRate(t, tg.Rate)
+	}
+	if t.shaped && users == t.lastUsers && rate == t.lastRate {
 		return
 	}
 	if err := checkTarget(users, rate); err != nil {
@@ -238,14 +310,14 @@ func (r *Runner) tickShape(t *test) {
 }
 
 // tick calls the shape, turning a panic into an error.
-func tick(s Shape, elapsed time.Duration) (users int, rate float64, ok bool, err error) {
+func tick(s Shape, elapsed time.Duration) (tg Target, ok bool, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("tick panicked: %v", v)
 		}
 	}()
-	users, rate, ok = s.Tick(elapsed)
-	return users, rate, ok, nil
+	tg, ok = s.Tick(elapsed)
+	return tg, ok, nil
 }
 
 // finish waits for every user to return, then marks the test stopped and
@@ -253,6 +325,7 @@ func tick(s Shape, elapsed time.Duration) (users int, rate float64, ok bool, err
 func (r *Runner) finish(t *test) {
 	r.awaitWorkers(t)
 	r.mu.Lock()
+	t.countUnsent()
 	r.state = StateStopped
 	r.mu.Unlock()
 	if r.opts.OnTestStop != nil {

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/llmlocust/llmlocust/engine/arrival"
 )
 
 // State is the runner's state, spelled as Locust spells it on the wire.
@@ -42,8 +44,20 @@ type UserClass interface {
 	// fixed_count). Fixed-count users are started before weighted ones.
 	FixedCount() int
 	// NewUser creates the user numbered id (1, 2, … within a test). It is
-	// called on the goroutine that will then call Run.
-	NewUser(id int) (User, error)
+	// called on the goroutine that will then call Run. arrivals is the
+	// class's open-loop schedule, whose arrivals the user sends instead of
+	// waiting its wait_time, or nil for a closed-loop user.
+	NewUser(id int, arrivals *arrival.Schedule) (User, error)
+}
+
+// RatedClass is a class that sets its own request rate (a Lua class's
+// rate = 5), so that its users send on a schedule of their own whatever
+// the run's rate.
+type RatedClass interface {
+	UserClass
+	// Rate is the class's requests per second; 0 leaves the class to the
+	// run's rate, or to closed-loop users without one.
+	Rate() float64
 }
 
 // User is one simulated user.
@@ -60,8 +74,19 @@ type User interface {
 type Shape interface {
 	// Tick is called once a second, first at elapsed 0, with the time since
 	// the test started. It returns the user count and spawn rate to ramp
-	// to, or ok=false to stop the test.
-	Tick(elapsed time.Duration) (users int, spawnRate float64, ok bool)
+	// to, and maybe a request rate, or ok=false to stop the test.
+	Tick(elapsed time.Duration) (t Target, ok bool)
+}
+
+// Target is what a shape asks for at a tick.
+type Target struct {
+	Users     int
+	SpawnRate float64
+	// Rate, when HasRate, is the run's requests per second from now on.
+	// A shape whose first tick gives a rate makes the classes without a
+	// rate of their own open-loop for the test.
+	Rate    float64
+	HasRate bool
 }
 
 // Options tune a Runner. The zero value is valid.
@@ -87,6 +112,25 @@ type Options struct {
 	OnUserError func(class string, err error)
 	// Logf receives informational lines, worded like Locust's.
 	Logf func(format string, args ...any)
+
+	// Load is the open-loop load of every test; its zero value runs
+	// closed-loop users.
+	Load Load
+}
+
+// Load describes the open-loop arrivals of a test.
+type Load struct {
+	// Rate is the run's requests per second, shared by weight among the
+	// weighted classes without a rate of their own; 0 leaves them
+	// closed-loop (unless a shape gives a rate).
+	Rate float64
+	// Ramp raises each schedule's rate linearly from 0 over this long.
+	Ramp     time.Duration
+	Arrivals arrival.Spec
+	// Trace, when set, replaces Rate: its requests are sent at their times
+	// by the users of every class without a rate of its own, and the test
+	// stops once the last has been answered.
+	Trace []arrival.Timed
 }
 
 // Errors returned by Start and StartShape.
@@ -226,6 +270,7 @@ func (r *Runner) Stop() {
 	t := r.cur
 	r.state = StateStopping
 	t.stopping = true
+	t.stopAt = time.Now()
 	close(t.done)
 	for c := range t.active {
 		for _, u := range t.active[c] {

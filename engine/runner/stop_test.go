@@ -148,7 +148,12 @@ type stagedShape struct {
 	ticks []time.Duration
 }
 
-func (s *stagedShape) Tick(elapsed time.Duration) (int, float64, bool) {
+func (s *stagedShape) Tick(elapsed time.Duration) (Target, bool) {
+	u, r, ok := s.stage(elapsed)
+	return Target{Users: u, SpawnRate: r}, ok
+}
+
+func (s *stagedShape) stage(elapsed time.Duration) (int, float64, bool) {
 	s.mu.Lock()
 	s.ticks = append(s.ticks, elapsed)
 	s.mu.Unlock()
@@ -208,7 +213,10 @@ func TestShapeRetargetsAndStops(t *testing.T) {
 
 type shapeFunc func(time.Duration) (int, float64, bool)
 
-func (f shapeFunc) Tick(d time.Duration) (int, float64, bool) { return f(d) }
+func (f shapeFunc) Tick(d time.Duration) (Target, bool) {
+	u, r, ok := f(d)
+	return Target{Users: u, SpawnRate: r}, ok
+}
 
 func TestBrokenShapeStopsTheTest(t *testing.T) {
 	tests := []struct {

@@ -7,17 +7,20 @@ import (
 	"runtime/debug"
 	"slices"
 	"time"
+
+	"github.com/llmlocust/llmlocust/engine/arrival"
 )
 
 // user is the runner's handle on one running user. The user's own
 // goroutine owns the User value; the runner only closes stop and cancels
 // ctx.
 type user struct {
-	class  int
-	id     int
-	ctx    context.Context
-	cancel context.CancelFunc
-	stop   chan struct{}
+	class    int
+	arrivals *arrival.Schedule // nil for a closed-loop user
+	id       int
+	ctx      context.Context
+	cancel   context.CancelFunc
+	stop     chan struct{}
 
 	// Guarded by Runner.mu.
 	stopping bool
@@ -67,6 +70,9 @@ func (r *Runner) spawn(t *test, c int) {
 	t.nextID++
 	ctx, cancel := context.WithCancel(t.ctx)
 	u := &user{class: c, id: t.nextID, ctx: ctx, cancel: cancel, stop: make(chan struct{})}
+	if t.open != nil {
+		u.arrivals = t.open.perClass[c]
+	}
 	t.active[c] = append(t.active[c], u)
 	t.workers.Add(1)
 	go r.live(t, u)
@@ -110,7 +116,7 @@ func (r *Runner) run(u *user) (err error) {
 			err = &PanicError{Value: v, Stack: debug.Stack()}
 		}
 	}()
-	usr, err := r.classes[u.class].NewUser(u.id)
+	usr, err := r.classes[u.class].NewUser(u.id, u.arrivals)
 	if err != nil {
 		return fmt.Errorf("creating user %d: %w", u.id, err)
 	}
