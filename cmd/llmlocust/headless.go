@@ -33,6 +33,7 @@ func newSession(plan *script.Plan, opts *options.Run, vals *options.Values, in o
 		EqualWeights:   opts.EqualWeights,
 		Tokenizer:      opts.Tokenizer,
 		Limits:         limits(opts),
+		Load:           load(opts),
 		StopTimeout:    opts.StopTimeout,
 		ResetStats:     opts.ResetStats,
 		Getenv:         in.Getenv,

@@ -105,7 +105,7 @@ func TestCurveRampsStepsAndPauses(t *testing.T) {
 func TestScheduleIsAbsoluteFromTheStart(t *testing.T) {
 	start := time.Now().Add(-time.Hour) // everything is already due
 	g, _ := NewGaps(Spec{Kind: Constant}, 0)
-	s := NewRate(start, 20, 0, g)
+	s := begun(start, NewRate(20, 0, g))
 	for i := range 400 {
 		a, ok := s.Next(context.Background(), nil)
 		if !ok {
@@ -123,7 +123,7 @@ func TestScheduleIsAbsoluteFromTheStart(t *testing.T) {
 func TestUnsentCountsWhatFellDueAndWasNotSent(t *testing.T) {
 	start := time.Now().Add(-10 * time.Second)
 	g, _ := NewGaps(Spec{Kind: Constant}, 0)
-	s := NewRate(start, 10, 0, g)
+	s := begun(start, NewRate(10, 0, g))
 	for range 30 {
 		s.Next(context.Background(), nil)
 	}
@@ -138,7 +138,7 @@ func TestUnsentCountsWhatFellDueAndWasNotSent(t *testing.T) {
 
 func TestARateChangeMovesTheWaitingArrival(t *testing.T) {
 	g, _ := NewGaps(Spec{Kind: Constant}, 0)
-	s := NewRate(time.Now(), 0.001, 0, g) // the second arrival is 1,000 s away
+	s := begun(time.Now(), NewRate(0.001, 0, g)) // the second arrival is 1,000 s away
 	s.Next(context.Background(), nil)
 	got := make(chan Arrival)
 	go func() {
@@ -158,7 +158,7 @@ func TestARateChangeMovesTheWaitingArrival(t *testing.T) {
 
 func TestStopEndsAWait(t *testing.T) {
 	g, _ := NewGaps(Spec{Kind: Constant}, 0)
-	s := NewRate(time.Now(), 0, 0, g) // paused: nothing ever falls due
+	s := begun(time.Now(), NewRate(0, 0, g)) // paused: nothing ever falls due
 	stop := make(chan struct{})
 	done := make(chan bool)
 	go func() {
@@ -174,8 +174,8 @@ func TestStopEndsAWait(t *testing.T) {
 func TestATimedScheduleDrainsOnceEveryUserIsFree(t *testing.T) {
 	start := time.Now().Add(-time.Minute)
 	drained := make(chan struct{}, 2)
-	s := NewTimed(start, []Timed{{At: 0, Payload: "a"}, {At: time.Second, Payload: "b"}, {At: 2 * time.Second, Payload: "c"}},
-		func() { drained <- struct{}{} })
+	s := begun(start, NewTimed([]Timed{{At: 0, Payload: "a"}, {At: time.Second, Payload: "b"}, {At: 2 * time.Second, Payload: "c"}},
+		func() { drained <- struct{}{} }))
 	leave1, leave2 := s.Join(), s.Join()
 	var got []any
 	for range 3 {
@@ -200,5 +200,30 @@ func TestATimedScheduleDrainsOnceEveryUserIsFree(t *testing.T) {
 	leave1()
 	if len(drained) != 0 {
 		t.Fatal("drained twice")
+	}
+}
+
+func begun(start time.Time, s *Schedule) *Schedule {
+	s.Begin(start)
+	return s
+}
+
+func TestUsersWaitForTheBeginning(t *testing.T) {
+	g, _ := NewGaps(Spec{Kind: Constant}, 0)
+	s := NewRate(10, 0, g)
+	got := make(chan time.Time)
+	go func() {
+		a, _ := s.Next(context.Background(), nil)
+		got <- a.Due
+	}()
+	select {
+	case <-got:
+		t.Fatal("an arrival before the schedule began")
+	case <-time.After(20 * time.Millisecond):
+	}
+	start := time.Now()
+	s.Begin(start)
+	if due := <-got; !due.Equal(start) {
+		t.Errorf("first arrival due %v after the beginning, want at it", due.Sub(start))
 	}
 }

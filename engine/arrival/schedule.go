@@ -2,7 +2,9 @@ package arrival
 
 import (
 	"context"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,7 +29,8 @@ type Timed struct {
 // be free, and its lag, send time minus due time, says how long. Its
 // methods are safe for concurrent use.
 type Schedule struct {
-	start time.Time
+	begun chan struct{} // closed by Begin
+	start time.Time     // set by Begin
 
 	// Late, when set before the schedule is used, hears of each arrival
 	// handed out more than LateAfter after it was due.
@@ -49,30 +52,58 @@ type Schedule struct {
 	joined, idle int
 	drained      func()
 	drainedOnce  bool
+	joins        chan struct{} // a user joined; capacity 1
+	spinning     atomic.Bool   // a user is waiting out the last of a gap
 }
 
-// NewRate returns the schedule of a rate that starts at start: rate per
-// second, reached linearly over ramp, with gaps drawn by g. The first
-// arrival is due at start.
-func NewRate(start time.Time, rate float64, ramp time.Duration, g *Gaps) *Schedule {
+// NewRate returns the schedule of a rate: rate per second, reached
+// linearly over ramp, with gaps drawn by g. The first arrival is due when
+// it begins.
+func NewRate(rate float64, ramp time.Duration, g *Gaps) *Schedule {
 	return &Schedule{
-		start: start, curve: newCurve(rate, ramp.Seconds()), gaps: g,
+		curve: newCurve(rate, ramp.Seconds()), gaps: g, begun: make(chan struct{}), joins: make(chan struct{}, 1),
 		waiting: map[int64]float64{}, changed: make(chan struct{}),
 	}
 }
 
-// NewTimed returns the schedule of requests at given times from start,
-// in order of At; drained is called once they have all been sent and
-// every user is free again, so that a replay can end.
-func NewTimed(start time.Time, times []Timed, drained func()) *Schedule {
+// NewTimed returns the schedule of requests at given times from its
+// beginning, in order of At; drained is called once they have all been
+// sent and every user is free again, so that a replay can end.
+func NewTimed(times []Timed, drained func()) *Schedule {
 	return &Schedule{
-		start: start, timed: times, drained: drained,
+		timed: times, drained: drained, begun: make(chan struct{}), joins: make(chan struct{}, 1),
 		waiting: map[int64]float64{}, changed: make(chan struct{}),
 	}
 }
 
-// Start is the time arrivals are counted from.
-func (s *Schedule) Start() time.Time { return s.start }
+// Begin starts the schedule's clock at start: arrivals are due from then
+// on, and users asking before wait for it. It is called once.
+func (s *Schedule) Begin(start time.Time) {
+	s.mu.Lock()
+	s.start = start
+	s.mu.Unlock()
+	close(s.begun)
+}
+
+// Begun is closed once the schedule has begun.
+func (s *Schedule) Begun() <-chan struct{} { return s.begun }
+
+// Start is the time arrivals are counted from; zero before Begin.
+func (s *Schedule) Start() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.start
+}
+
+// Joins receives after users have joined, to wait for them.
+func (s *Schedule) Joins() <-chan struct{} { return s.joins }
+
+// Joined is how many users take arrivals now.
+func (s *Schedule) Joined() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.joined
+}
 
 // SetRate changes the rate from now on. Arrivals already sent keep their
 // times; those not yet sent move to the new rate. A rate of 0 pauses the
@@ -83,7 +114,7 @@ func (s *Schedule) SetRate(rate float64) {
 	if s.curve == nil {
 		return
 	}
-	s.curve.set(time.Since(s.start).Seconds(), max(rate, 0))
+	s.curve.set(s.elapsed(), max(rate, 0))
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
@@ -95,7 +126,16 @@ func (s *Schedule) Rate() float64 {
 	if s.curve == nil {
 		return 0
 	}
-	return s.curve.rateAt(time.Since(s.start).Seconds())
+	return s.curve.rateAt(s.elapsed())
+}
+
+// elapsed is the schedule's time in seconds, 0 before it begins. s.mu
+// must be held.
+func (s *Schedule) elapsed() float64 {
+	if s.start.IsZero() {
+		return 0
+	}
+	return time.Since(s.start).Seconds()
 }
 
 // Join counts a user that takes arrivals; the returned leave uncounts it.
@@ -103,6 +143,10 @@ func (s *Schedule) Join() (leave func()) {
 	s.mu.Lock()
 	s.joined++
 	s.mu.Unlock()
+	select {
+	case s.joins <- struct{}{}:
+	default:
+	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
@@ -119,6 +163,13 @@ func (s *Schedule) Join() (leave func()) {
 // false when stop is closed or ctx is done first, or when a timed
 // schedule has nothing left (then it waits for stop).
 func (s *Schedule) Next(ctx context.Context, stop <-chan struct{}) (Arrival, bool) {
+	select {
+	case <-s.begun:
+	case <-stop:
+		return Arrival{}, false
+	case <-ctx.Done():
+		return Arrival{}, false
+	}
 	if stopped(ctx, stop) {
 		return Arrival{}, false
 	}
@@ -149,12 +200,31 @@ func (s *Schedule) Next(ctx context.Context, stop <-chan struct{}) (Arrival, boo
 	}
 }
 
+// spinWindow is the last stretch before an arrival that is waited out
+// by yielding rather than on a timer: Go's timers can wake up to a
+// millisecond late on an idle machine (the poller sleeps in whole
+// milliseconds), which would be every request's lag. One user per
+// schedule spins at a time; the others keep their timers.
+const spinWindow = time.Millisecond
+
 // sleep waits until due (when known) or a change of rate; false when the
-// user must stop.
+// user must stop. It may return before due, to be called again.
 func (s *Schedule) sleep(ctx context.Context, stop, changed <-chan struct{}, due time.Time, known bool) bool {
+	d := time.Until(due)
+	if known && d <= spinWindow && s.spinning.CompareAndSwap(false, true) {
+		done, ok := spin(ctx, stop, due)
+		s.spinning.Store(false)
+		if done {
+			return ok
+		}
+		d = time.Until(due)
+	}
 	var timer <-chan time.Time
 	if known {
-		t := time.NewTimer(time.Until(due))
+		if d > spinWindow {
+			d -= spinWindow
+		}
+		t := time.NewTimer(d)
 		defer t.Stop()
 		timer = t.C
 	}
@@ -167,6 +237,24 @@ func (s *Schedule) sleep(ctx context.Context, stop, changed <-chan struct{}, due
 		return false
 	}
 	return true
+}
+
+// spin yields until due; done is false when the clock stands still (a
+// test's fake clock), for the caller to wait on a timer instead.
+func spin(ctx context.Context, stop <-chan struct{}, due time.Time) (done, ok bool) {
+	prev := time.Now()
+	for prev.Before(due) {
+		if stopped(ctx, stop) {
+			return true, false
+		}
+		runtime.Gosched()
+		now := time.Now()
+		if !now.After(prev) {
+			return false, false
+		}
+		prev = now
+	}
+	return true, true
 }
 
 func (s *Schedule) claim() (Arrival, float64, bool) {
@@ -251,6 +339,9 @@ func (s *Schedule) Sent() int64 {
 func (s *Schedule) Unsent(end time.Time) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.start.IsZero() {
+		return 0
+	}
 	var n int64
 	for i, w := range s.waiting {
 		if due, ok := s.dueOf(i, w); ok && !due.After(end) {

@@ -195,6 +195,9 @@ func LiveLine(snap *stats.Snapshot, live Live) string {
 		"p50 " + currentMS(t, 0.5) + " p95 " + currentMS(t, 0.95),
 	}
 	fields = append(fields, llmLiveFields(snap, live.Stopped)...)
+	if f := lagField(snap); f != "" {
+		fields = append(fields, f)
+	}
 	fields = append(fields, backlogField(live.Backlog), fmt.Sprintf("cancelled %d", snap.Cancelled))
 	return strings.Join(fields, "  ")
 }

@@ -53,6 +53,9 @@ func goldenLLMRecord(i int, name string, start time.Time) *record.Record {
 		l.OutputTokens += perChunk
 	}
 	r := &record.Record{Method: "POST", Name: name, Start: start, Status: 200, LLM: l}
+	if name == "chat" { // sent on a schedule, a little late now and then
+		r.Scheduled, r.Lag = true, time.Duration((i*7)%13)*150*time.Microsecond
+	}
 	switch {
 	case i%23 == 0:
 		r.Error = "stream cut: connection reset by peer"
@@ -140,6 +143,7 @@ func TestGoldenLLMSummary(t *testing.T) {
 		Start: goldenStart, End: goldenLLMEnd,
 		Host: "http://127.0.0.1:8000", Scenario: "scenarios/chat.lua", UserCount: 4,
 		Backlog: metrics.Backlog{Queued: 17, Oldest: 1500 * time.Millisecond},
+		Open:    true, Unsent: 2,
 	}
 	var b bytes.Buffer
 	if err := WriteSummary(&b, info, snap); err != nil {

@@ -40,6 +40,17 @@ func currentLLMMS(h *stats.Histogram, p float64) string {
 	return strconv.FormatFloat(MS(h.Percentile(p)), 'f', 1, 64) + "ms"
 }
 
+// lagField shows how late the scheduled requests went out, over the whole
+// run, for an open-loop run only: "lag p50 0.1ms p99 0.4ms max 2.0ms".
+func lagField(snap *stats.Snapshot) string {
+	h := snap.Schedule.Lag
+	if h == nil || h.Count() == 0 {
+		return ""
+	}
+	return "lag p50 " + currentLLMMS(h, 0.5) + " p99 " + currentLLMMS(h, 0.99) +
+		" max " + strconv.FormatFloat(MS(h.Max()), 'f', 1, 64) + "ms"
+}
+
 // backlogField shows the daemon's queue, with the bytes it holds and the
 // age of its oldest item once anything waits, and how often it reached its
 // bound once it did.

@@ -21,6 +21,7 @@ type llmTiming struct {
 var llmTimings = []llmTiming{
 	{"TTFT", stats.TTFT}, {"ITL", stats.ITL}, {"TPOT", stats.TPOT},
 	{"E2E", stats.E2E}, {"TTFO", stats.TTFO}, {"TTFB", stats.TTFB},
+	{"Schedule Lag", stats.Lag},
 }
 
 // Column titles of the two LLM files.

@@ -45,6 +45,10 @@ type Sample struct {
 	Host      string
 	Peak      metrics.Backlog
 	CountsCut int64
+	// Open says whether the test sent on open-loop schedules; Unsent how
+	// many of their arrivals fell due and never went out.
+	Open   bool
+	Unsent int64
 }
 
 // Manager ticks a run's outputs once a second while a test is active.

@@ -22,6 +22,10 @@ type RunInfo struct {
 	UserCount  int
 	// Backlog is the largest backlog of the metrics daemon during the run.
 	Backlog metrics.Backlog
+	// Open says whether the run sent on open-loop schedules, and Unsent
+	// how many of their arrivals fell due and never went out.
+	Open   bool
+	Unsent int64
 }
 
 // Summary is the JSON summary of a run (--json, --json-file). Every key is
@@ -37,6 +41,8 @@ type Summary struct {
 	UserCount  int                `json:"user_count"`
 	Cancelled  int64              `json:"cancelled"`
 	Backlog    SummaryBacklog     `json:"metrics_backlog"`
+	Schedule   *SummarySchedule   `json:"schedule"`
+	Warmup     *SummaryWarmup     `json:"warmup"`
 	Totals     Stats              `json:"totals"`
 	Endpoints  []Stats            `json:"endpoints"`
 	Errors     []SummaryError     `json:"errors"`
@@ -105,6 +111,41 @@ type Latency struct {
 	P99  float64 `json:"p99"`
 }
 
+// SummarySchedule is how an open-loop run kept its schedules, null for a
+// closed-loop run: how many scheduled requests were counted, how many fell
+// due and never went out before the end, and how late they went out
+// (send time minus due time).
+type SummarySchedule struct {
+	Scheduled int64    `json:"scheduled"`
+	Unsent    int64    `json:"unsent"`
+	LagMS     *Latency `json:"lag_ms"`
+}
+
+// SummaryWarmup is what a warm-up left out of every other figure, null
+// without one: the requests that started in its first UntilS seconds.
+type SummaryWarmup struct {
+	UntilS   float64 `json:"until_s"`
+	Excluded int64   `json:"excluded_requests"`
+}
+
+func summarySchedule(info RunInfo, s stats.Schedule) *SummarySchedule {
+	if !info.Open {
+		return nil
+	}
+	out := &SummarySchedule{Unsent: info.Unsent, LagMS: LatencyOf(s.Lag)}
+	if s.Lag != nil {
+		out.Scheduled = s.Lag.Count()
+	}
+	return out
+}
+
+func summaryWarmup(info RunInfo, w stats.Warmup) *SummaryWarmup {
+	if w.Until.IsZero() {
+		return nil
+	}
+	return &SummaryWarmup{UntilS: w.Until.Sub(info.Start).Seconds(), Excluded: w.Excluded}
+}
+
 // SummaryError is one group of failed requests.
 type SummaryError struct {
 	Method      string `json:"method"`
@@ -132,6 +173,8 @@ func NewSummary(info RunInfo, snap *stats.Snapshot) *Summary {
 		UserCount:  info.UserCount,
 		Cancelled:  snap.Cancelled,
 		Backlog:    summaryBacklog(info.Backlog),
+		Schedule:   summarySchedule(info, snap.Schedule),
+		Warmup:     summaryWarmup(info, snap.Warmup),
 		Totals:     requestStats(snap.Total),
 		Endpoints:  make([]Stats, 0, len(snap.Entries)),
 		Errors:     make([]SummaryError, 0, len(snap.Errors)),

@@ -71,6 +71,10 @@ func (s *Session) finalSample() output.Sample {
 		f.TargetUsers = t.Users // the test's own count, not the ramp-down's
 	}
 	f.Host, f.Peak, f.CountsCut = s.shownHost(), s.Peak(), s.CountsCut()
+	if r := s.current(); r != nil {
+		a := r.Arrivals()
+		f.Open, f.Unsent = a.Open, a.Unsent
+	}
 	return f
 }
 

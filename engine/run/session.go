@@ -48,6 +48,9 @@ type Config struct {
 	// fields take the defaults.
 	Limits metrics.Limits
 
+	// Load is the open-loop load and the warm-up of every test.
+	Load Load
+
 	// CSVPrefix, when set, keeps Locust's CSV files (and ours) under that
 	// prefix, rewritten every second.
 	CSVPrefix      string
@@ -92,6 +95,8 @@ type Session struct {
 	mock    *mock.Server
 	mockURL string
 	test    *Test // what the current (or last) test was asked for
+	warmup  *time.Timer
+	classes []runner.UserClass // the current test's
 }
 
 // New prepares a session; nothing is sent until Start.
@@ -159,11 +164,12 @@ func (s *Session) Start(t Test) error {
 	s.runner, s.host, s.start, s.end = r, host, time.Now(), time.Time{}
 	s.test = &Test{Users: t.Users, SpawnRate: t.SpawnRate, Host: host, RunTime: t.RunTime}
 	s.outputs.Align()
+	s.startWarmup()
 	if shape := s.cfg.Plan.Shape(s.exception); shape != nil {
 		s.cfg.Logf("INFO", "llmlocust.main", "the scenario's load shape sets the user count and spawn rate")
 		return r.StartShape(shape)
 	}
-	return r.Start(t.Users, t.SpawnRate)
+	return r.Start(t.Users, s.spawnRate(t))
 }
 
 // newRunner binds the plan to host and makes the test's runner.
@@ -175,6 +181,11 @@ func (s *Session) newRunner(host string, runTime time.Duration) (*runner.Runner,
 	if err != nil {
 		return nil, err
 	}
+	load, err := s.runnerLoad()
+	if err != nil {
+		return nil, err
+	}
+	s.classes = classes
 	return runner.New(classes, runner.Options{
 		StopTimeout:        s.cfg.StopTimeout,
 		RunTime:            runTime,
@@ -186,6 +197,7 @@ func (s *Session) newRunner(host string, runTime time.Duration) (*runner.Runner,
 			s.exception(fmt.Sprintf("user %s: %v", class, err), "")
 		},
 		Logf: func(format string, args ...any) { s.cfg.Logf("INFO", "llmlocust.runner", format, args...) },
+		Load: load,
 	})
 }
 

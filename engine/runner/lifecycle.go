@@ -217,6 +217,7 @@ func (r *Runner) rampSteps(t *test, now time.Time) (wait time.Duration, complete
 	}
 	t.complete = true
 	r.state = StateRunning
+	r.beginWhenReady(t)
 	return 0, true
 }
 

@@ -31,6 +31,7 @@ type openLoop struct {
 	// share, which SetRate and shapes may change.
 	runRate bool
 	trace   bool
+	begun   bool // beginWhenReady has run
 }
 
 // classRate is a class's own rate, 0 when it has none.
@@ -56,7 +57,7 @@ func (r *Runner) openSchedules(t *test, rate float64) (*openLoop, error) {
 	}
 	var trace *arrival.Schedule
 	if load.Trace != nil && weights > 0 {
-		trace = arrival.NewTimed(t.started, load.Trace, func() {
+		trace = arrival.NewTimed(load.Trace, func() {
 			r.logf("The trace has been replayed, stopping the test")
 			r.Stop()
 		})
@@ -69,7 +70,7 @@ func (r *Runner) openSchedules(t *test, rate float64) (*openLoop, error) {
 		case own < 0:
 			return nil, fmt.Errorf("user class %q: rate %v is negative", c.Name(), own)
 		case own > 0:
-			s, err := r.newSchedule(t, own, uint64(i))
+			s, err := r.newSchedule(own, uint64(i))
 			if err != nil {
 				return nil, err
 			}
@@ -80,7 +81,7 @@ func (r *Runner) openSchedules(t *test, rate float64) (*openLoop, error) {
 			o.perClass[i] = trace
 		case rate > 0:
 			o.share[i] = float64(c.Weight()) / float64(weights)
-			s, err := r.newSchedule(t, rate*o.share[i], uint64(i))
+			s, err := r.newSchedule(rate*o.share[i], uint64(i))
 			if err != nil {
 				return nil, err
 			}
@@ -92,12 +93,61 @@ func (r *Runner) openSchedules(t *test, rate float64) (*openLoop, error) {
 	return o, nil
 }
 
-func (r *Runner) newSchedule(t *test, rate float64, stream uint64) (*arrival.Schedule, error) {
+func (r *Runner) newSchedule(rate float64, stream uint64) (*arrival.Schedule, error) {
 	g, err := arrival.NewGaps(r.opts.Load.Arrivals, stream)
 	if err != nil {
 		return nil, err
 	}
-	return arrival.NewRate(t.started, rate, r.opts.Load.Ramp, g), nil
+	return arrival.NewRate(rate, r.opts.Load.Ramp, g), nil
+}
+
+// readyWait is how long the schedules wait for the users of the first
+// ramp to be ready; a user whose on_start fails never is.
+const readyWait = 5 * time.Second
+
+// beginWhenReady starts the schedules' clocks together once the users of
+// the first ramp are ready to send, so that the time users take to start
+// (a Lua state each, on_start) does not make the first requests late.
+// r.mu must be held.
+func (r *Runner) beginWhenReady(t *test) {
+	o := t.open
+	if o == nil || o.begun {
+		return
+	}
+	o.begun = true
+	want := map[*arrival.Schedule]int{}
+	for c, s := range o.perClass {
+		if s != nil {
+			want[s] += len(t.active[c])
+		}
+	}
+	go r.beginSchedules(t, want)
+}
+
+func (r *Runner) beginSchedules(t *test, want map[*arrival.Schedule]int) {
+	timeout := time.NewTimer(readyWait)
+	defer timeout.Stop()
+	for s, n := range want {
+		for s.Joined() < n {
+			select {
+			case <-s.Joins():
+			case <-timeout.C:
+				r.logf("Not every user was ready to send within %s; the schedule starts without them", readyWait)
+				beginAll(want)
+				return
+			case <-t.done:
+				return
+			}
+		}
+	}
+	beginAll(want)
+}
+
+func beginAll(want map[*arrival.Schedule]int) {
+	now := time.Now()
+	for s := range want {
+		s.Begin(now)
+	}
 }
 
 // watchLate warns, now and then, when requests go out well behind their

@@ -17,6 +17,7 @@ const (
 	TPOT               // per request, (E2E − TTFT) / (output tokens − 1)
 	E2E                // time to the last token chunk
 	TTFB               // time to the response headers
+	Lag                // of a scheduled request: how late it went out
 	numTimings
 )
 
@@ -35,6 +36,8 @@ func (t Timing) String() string {
 		return "e2e"
 	case TTFB:
 		return "ttfb"
+	case Lag:
+		return "schedule_lag"
 	}
 	return "unknown"
 }
@@ -136,6 +139,9 @@ func (e *llmEntry) log(r *record.Record, end time.Time) {
 		e.mismatches++
 	}
 	e.logTokenSeconds(r, end)
+	if r.Scheduled {
+		e.hist[Lag].Record(r.Lag)
+	}
 	if !r.Failed() {
 		e.logTimings(l, end.Unix())
 	}

@@ -32,6 +32,11 @@ type Snapshot struct {
 	// exactly from the rows.
 	LLM      []*LLMEntry
 	LLMTotal *LLMEntry
+
+	// Schedule is how late the scheduled requests went out; Warmup what
+	// the warm-up left out.
+	Schedule Schedule
+	Warmup   Warmup
 }
 
 // Entry is the frozen stats of one (Name, Method) row, or of the total.

@@ -35,6 +35,9 @@ type RequestStats struct {
 	// The LLM total is not kept live: Snapshot merges it from the rows,
 	// exactly, which halves the work of logging an LLM request.
 	llmEntries map[entryKey]*llmEntry
+
+	schedule schedule
+	warmup   warmup
 }
 
 // New returns empty stats whose run starts at now.
@@ -57,10 +60,14 @@ func New(now time.Time) *RequestStats {
 func (s *RequestStats) Log(r *record.Record) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.warmup.excludes(r) {
+		return
+	}
 	if r.Cancelled {
 		s.cancelled++
 		return
 	}
+	s.schedule.log(r)
 	at := r.End()
 	if at.Before(s.start) {
 		at = s.start
@@ -76,6 +83,9 @@ func (s *RequestStats) Log(r *record.Record) {
 	}
 	if r.LLM != nil {
 		s.llmEntry(r.Name, r.Method).log(r, at)
+	}
+	if s.warmup.counted(r.End()) {
+		s.resetLocked(r.End())
 	}
 }
 
@@ -128,7 +138,12 @@ func (s *RequestStats) LogException(msg, traceback, node string) {
 func (s *RequestStats) Reset(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.resetLocked(now)
+}
+
+func (s *RequestStats) resetLocked(now time.Time) {
 	s.start, s.stop = now, time.Time{}
+	s.schedule = schedule{}
 	s.total.reset(now)
 	for _, e := range s.entries {
 		e.reset(now)
@@ -171,6 +186,8 @@ func (s *RequestStats) Snapshot(now time.Time) *Snapshot {
 		Errors:     s.errors.snapshot(),
 		Exceptions: s.exceptions.snapshot(),
 		Cancelled:  s.cancelled,
+		Schedule:   s.schedule.snapshot(),
+		Warmup:     s.warmup.snapshot(),
 	}
 	for _, e := range s.entries {
 		snap.Entries = append(snap.Entries, e.snapshot(s.total, now))
