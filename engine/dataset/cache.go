@@ -39,17 +39,26 @@ var loaded = &setCache{}
 
 // cachedFile loads path with load, once per version of the file.
 func cachedFile(kind, path string, opts any, load func() (*Set, error)) (*Set, error) {
+	key, err := fileCacheKey(kind, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return loaded.Get(key, load)
+}
+
+// fileCacheKey names the version of the file at path that a loader of
+// kind reads with opts; it fails when there is no file to read.
+func fileCacheKey(kind, path string, opts any) (cacheKey, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return cacheKey{}, fmt.Errorf("reading %s: %w", path, err)
 	}
 	info, err := os.Stat(abs)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return cacheKey{}, fmt.Errorf("reading %s: %w", path, err)
 	}
 	if info.IsDir() {
-		return nil, fmt.Errorf("reading %s: it is a folder, not a file", path)
+		return cacheKey{}, fmt.Errorf("reading %s: it is a folder, not a file", path)
 	}
-	key := cacheKey{kind: kind, from: fileKey{path: abs, size: info.Size(), modTime: info.ModTime(), opts: opts}}
-	return loaded.Get(key, load)
+	return cacheKey{kind: kind, from: fileKey{path: abs, size: info.Size(), modTime: info.ModTime(), opts: opts}}, nil
 }

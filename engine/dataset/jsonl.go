@@ -45,32 +45,47 @@ func JSONL(path string, opts JSONLOptions) (*Set, error) {
 }
 
 func readJSONL(path string, r io.Reader, opts JSONLOptions) (*Set, error) {
-	br := bufio.NewReaderSize(r, 64*1024)
 	b := newBuilder()
 	var rows []Row
-	for line := 1; ; line++ {
-		text, err := br.ReadBytes('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("reading %s:%d: %w", path, line, err)
-		}
-		if line == 1 {
-			text = bytes.TrimPrefix(text, []byte("\xef\xbb\xbf"))
-		}
-		if len(bytes.TrimSpace(text)) > 0 {
-			row, rerr := jsonlRow(b, text, opts)
-			if rerr != nil {
-				return nil, fmt.Errorf("%s:%d: %w", path, line, rerr)
-			}
-			rows = append(rows, row)
-		}
+	err := eachLine(path, r, func(_ int, text []byte) error {
+		row, err := jsonlRow(b, text, opts)
 		if err != nil {
-			break
+			return err
 		}
+		rows = append(rows, row)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("%s: no rows: the file has no JSON lines", path)
 	}
 	return newSet(rows, Report{Source: path}), nil
+}
+
+// eachLine calls fn with every line of r that is not blank (the file's
+// byte order mark left out) and its number from 1, and stops at the first
+// error, which it returns prefixed by path and the line's number.
+func eachLine(path string, r io.Reader, fn func(line int, text []byte) error) error {
+	br := bufio.NewReaderSize(r, 64*1024)
+	for line := 1; ; line++ {
+		text, err := br.ReadBytes('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("reading %s:%d: %w", path, line, err)
+		}
+		if line == 1 {
+			text = bytes.TrimPrefix(text, []byte("\xef\xbb\xbf"))
+		}
+		if len(bytes.TrimSpace(text)) > 0 {
+			if ferr := fn(line, text); ferr != nil {
+				return fmt.Errorf("%s:%d: %w", path, line, ferr)
+			}
+		}
+		if err != nil {
+			return nil
+		}
+	}
 }
 
 // jsonlRow decodes one line into a row and checks its required field.

@@ -1,7 +1,9 @@
 // Package dataset loads and generates the prompts a scenario sends: JSONL
-// files, ShareGPT conversations, synthetic prompts of exact token lengths
-// and shared-prefix groups for prefix-cache tests. A loaded Set is
-// immutable and shared by every user of a run.
+// files, ShareGPT conversations, synthetic prompts of exact token lengths,
+// shared-prefix groups for prefix-cache tests, and request traces (as
+// Mooncake publishes them) whose prompts are made to replay at their
+// times. A loaded Set or Trace is immutable and shared by every user of a
+// run.
 package dataset
 
 import (
