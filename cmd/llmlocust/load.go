@@ -16,5 +16,7 @@ func load(opts *options.Run) run.Load {
 		Ramp:           opts.RateRamp,
 		Warmup:         opts.Warmup,
 		WarmupRequests: opts.WarmupRequests,
+		TracePath:      opts.Trace,
+		TraceSpeed:     opts.TraceSpeed,
 	}
 }

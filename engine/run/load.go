@@ -1,7 +1,11 @@
 package run
 
 import (
+	"fmt"
 	"time"
+
+	"github.com/llmlocust/llmlocust/engine/dataset"
+	"github.com/llmlocust/llmlocust/engine/tokenize"
 
 	"github.com/llmlocust/llmlocust/engine/arrival"
 	"github.com/llmlocust/llmlocust/engine/runner"
@@ -20,18 +24,53 @@ type Load struct {
 	// WarmupRequests requests were counted.
 	Warmup         time.Duration
 	WarmupRequests int
+
+	// TracePath, when set, replays a trace (--trace): its requests are due
+	// at their times divided by TraceSpeed, and the test ends with it.
+	TracePath  string
+	TraceSpeed float64
 }
 
 // runnerLoad is the runner's part of the load.
 func (s *Session) runnerLoad() (runner.Load, error) {
 	l := s.cfg.Load
-	return runner.Load{Rate: l.Rate, Ramp: l.Ramp, Arrivals: l.Arrivals}, nil
+	return runner.Load{Rate: l.Rate, Ramp: l.Ramp, Arrivals: l.Arrivals, Trace: s.trace}, nil
+}
+
+// readTrace reads the trace to replay, once for the session, so that a
+// broken file is an error before any load. Each request carries its row,
+// which tasks read as self.arrival.
+func (s *Session) readTrace() error {
+	l := s.cfg.Load
+	if l.TracePath == "" {
+		return nil
+	}
+	tok, err := tokenize.Load(s.cfg.Tokenizer)
+	if err != nil {
+		return fmt.Errorf("trace %s: %w", l.TracePath, err)
+	}
+	tr, err := dataset.ReadTrace(l.TracePath, tok, dataset.TraceOptions{Seed: l.Arrivals.Seed})
+	if err != nil {
+		return err
+	}
+	speed := l.TraceSpeed
+	if speed <= 0 {
+		speed = 1
+	}
+	s.trace = make([]arrival.Timed, len(tr.Entries))
+	for i, e := range tr.Entries {
+		s.trace[i] = arrival.Timed{At: time.Duration(float64(e.At) / speed), Payload: e.Row}
+	}
+	last := tr.Entries[len(tr.Entries)-1].At
+	s.cfg.Logf("INFO", "llmlocust.main", "replaying %d requests of %s over %s (speed %g)",
+		len(tr.Entries), l.TracePath, time.Duration(float64(last)/speed).Round(time.Millisecond), speed)
+	return nil
 }
 
 // openLoop says whether the test's users send on schedules: then they
 // are slots for the requests in flight rather than a load of their own.
 func (s *Session) openLoop() bool {
-	if s.cfg.Load.Rate > 0 {
+	if s.cfg.Load.Rate > 0 || s.trace != nil {
 		return true
 	}
 	for _, c := range s.classes {

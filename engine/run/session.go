@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/llmlocust/llmlocust/engine/arrival"
 	"github.com/llmlocust/llmlocust/engine/metrics"
 	"github.com/llmlocust/llmlocust/engine/mock"
 	"github.com/llmlocust/llmlocust/engine/output"
@@ -97,6 +98,7 @@ type Session struct {
 	test    *Test // what the current (or last) test was asked for
 	warmup  *time.Timer
 	classes []runner.UserClass // the current test's
+	trace   []arrival.Timed    // the trace to replay; nil for none
 }
 
 // New prepares a session; nothing is sent until Start.
@@ -114,6 +116,10 @@ func New(cfg Config) (*Session, error) {
 		cfg.Logf("ERROR", "llmlocust.metrics", "internal error (a bug in llmlocust; the request failed, the run goes on): %v\n%s", v, stack)
 	})
 	s.initKeys()
+	if err := s.readTrace(); err != nil {
+		s.daemon.Close()
+		return nil, err
+	}
 	if err := s.initOutputs(); err != nil {
 		s.daemon.Close()
 		return nil, err
