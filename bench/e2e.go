@@ -186,12 +186,22 @@ func (e *e2e) ours(ctx context.Context, users int, d time.Duration) (Client, err
 func fillOurs(c *Client, sum *output.Summary, u Usage, users int) {
 	t := sum.Totals
 	c.Requests, c.Failures, c.TokensCounted = t.Requests, t.Failures, t.OutputTokens
-	c.TTFT, c.TPOT = Spread{t.TTFT.P50, t.TTFT.P99}, Spread{t.TPOT.P50, t.TPOT.P99}
+	c.TTFT, c.TPOT = spreadOf(t.TTFT), spreadOf(t.TPOT)
 	c.MetricsBacklog = &sum.Backlog
 	fillUsage(c, u, users)
 	if len(sum.Errors) > 0 {
 		c.LastError = sum.Errors[len(sum.Errors)-1].Error
 	}
+}
+
+// spreadOf is a timing's p50 and p99 (a run's default percentiles).
+func spreadOf(l *output.Latency) Spread {
+	if l == nil {
+		return Spread{}
+	}
+	p50, _ := l.P(0.50)
+	p99, _ := l.P(0.99)
+	return Spread{p50, p99}
 }
 
 func fillUsage(c *Client, u Usage, users int) {

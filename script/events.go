@@ -5,27 +5,42 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/llmlocust/llmlocust/engine/output"
 	"github.com/llmlocust/llmlocust/engine/runner"
 )
 
 // FireTestStart calls the test_start listeners, in the plan state. Errors
 // are reported as exceptions through report.
 func (p *Plan) FireTestStart(report func(msg, traceback string)) {
-	p.fire(func(d *decl) []*lua.LFunction { return d.starts }, report)
-}
-
-// FireTestStop calls the test_stop listeners.
-func (p *Plan) FireTestStop(report func(msg, traceback string)) {
-	p.fire(func(d *decl) []*lua.LFunction { return d.stops }, report)
-}
-
-// fire calls listeners of the plan state, picked under the lock since
-// Prepare replaces that state.
-func (p *Plan) fire(listeners func(*decl) []*lua.LFunction, report func(msg, traceback string)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, fn := range listeners(p.decl) {
-		if err := p.L.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true}); err != nil {
+	p.fire(p.decl.starts, report)
+}
+
+// FireTestStop calls the test_stop listeners with Locust's environment,
+// which holds the test's summary (environment.summary, the JSON summary's
+// keys), and returns the exit code they set in
+// environment.process_exit_code, nil when they set none.
+func (p *Plan) FireTestStop(report func(msg, traceback string), summary *output.Summary) *int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.decl.stops) == 0 {
+		return nil
+	}
+	env, err := p.environment(summary)
+	if err != nil {
+		report("test_stop: "+err.Error(), "")
+		return nil
+	}
+	p.fire(p.decl.stops, report, env)
+	return exitCodeOf(env, report)
+}
+
+// fire calls listeners of the plan state with args; the caller holds
+// p.mu, since Prepare replaces that state.
+func (p *Plan) fire(listeners []*lua.LFunction, report func(msg, traceback string), args ...lua.LValue) {
+	for _, fn := range listeners {
+		if err := p.L.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true}, args...); err != nil {
 			report(luaMessage(err), traceback(err))
 		}
 		p.lu.FlushPending()

@@ -63,7 +63,8 @@ func (s *Server) exceptionsCSV(c *fiber.Ctx) error {
 }
 
 func (s *Server) llmCSV(c *fiber.Ctx) error {
-	return s.sendCSV(c, "llm", output.WriteLLMStatsCSV)
+	ps := s.cfg.Session.Percentiles()
+	return s.sendCSV(c, "llm", func(w io.Writer, snap *stats.Snapshot) error { return output.WriteLLMStatsCSVWith(w, snap, ps) })
 }
 
 // fullHistoryCSV streams the --csv stats history file, which only

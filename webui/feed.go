@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"sync"
 
+	"github.com/llmlocust/llmlocust/engine/output"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/timeline"
 )
@@ -44,7 +45,7 @@ func (f *feed) Restarted() {
 func (f *feed) Ticked(t timeline.Tick) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.broadcast(map[string]any{"type": "point", "seq": t.Seq, "point": pointOf(t.Point)})
+	f.broadcast(map[string]any{"type": "point", "seq": t.Seq, "point": pointOf(t.Point, f.tl.Percentiles())})
 	if len(t.Requests) > 0 {
 		f.broadcast(map[string]any{"type": "requests", "seq": t.Seq, "requests": toReqs(t.Requests)})
 	}
@@ -70,7 +71,7 @@ func (f *feed) close() {
 // restarted) after its seq.
 func (f *feed) since(seq uint64) (latest uint64, points []Point, reqs []Req, reset bool) {
 	latest, ticks, reset := f.tl.Since(seq)
-	points, reqs = wireTicks(ticks)
+	points, reqs = wireTicks(ticks, f.tl.Percentiles())
 	return latest, points, reqs, reset
 }
 
@@ -78,7 +79,7 @@ func (f *feed) since(seq uint64) (latest uint64, points []Point, reqs []Req, res
 // current test.
 func (f *feed) snapshot() (seq uint64, points []Point, reqs []Req, history []map[string]any) {
 	seq, ticks, hist := f.tl.All()
-	points, reqs = wireTicks(ticks)
+	points, reqs = wireTicks(ticks, f.tl.Percentiles())
 	history = make([]map[string]any, len(hist))
 	for i, p := range hist {
 		history[i] = historyEntry(p)
@@ -90,11 +91,12 @@ func (f *feed) snapshot() (seq uint64, points []Point, reqs []Req, history []map
 // what the task ratios of a stopped test are taken from.
 func (f *feed) lastClasses() map[string]int { return f.tl.LastClasses() }
 
-// wireTicks is the points and requests of ticks as the wire carries them.
-func wireTicks(ticks []timeline.Tick) ([]Point, []Req) {
+// wireTicks is the points and requests of ticks as the wire carries them,
+// with the timeline's percentiles ps.
+func wireTicks(ticks []timeline.Tick, ps output.Percentiles) ([]Point, []Req) {
 	points, reqs := make([]Point, 0, len(ticks)), []Req{}
 	for _, t := range ticks {
-		points = append(points, pointOf(t.Point))
+		points = append(points, pointOf(t.Point, ps))
 		reqs = append(reqs, toReqs(t.Requests)...)
 	}
 	return points, reqs
@@ -111,7 +113,7 @@ func (f *feed) subscribe() chan []byte {
 			return
 		}
 		ch = make(chan []byte, subscriberQueue)
-		points, reqs := wireTicks(ticks)
+		points, reqs := wireTicks(ticks, f.tl.Percentiles())
 		if b, err := json.Marshal(map[string]any{"type": "history", "seq": seq, "points": points, "requests": reqs}); err == nil {
 			ch <- b
 		}

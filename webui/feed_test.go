@@ -268,13 +268,13 @@ func TestFeedE2EWindow(t *testing.T) {
 		synctest.Wait()
 		_, points, _, _ := f.snapshot()
 		last := points[len(points)-1]
-		if last.E2E.P99 == nil || *last.E2E.P99 > 101 {
-			t.Errorf("E2E p99 of the last ten seconds = %v, want 100 ms", deref(last.E2E.P99))
+		if last.E2E.At("p99") == nil || *last.E2E.At("p99") > 101 {
+			t.Errorf("E2E p99 of the last ten seconds = %v, want 100 ms", deref(last.E2E.At("p99")))
 		}
-		if mid := points[9]; mid.E2E.P50 == nil || *mid.E2E.P50 < 899 {
-			t.Errorf("E2E p50 after the slow seconds = %v, want 900 ms", deref(mid.E2E.P50))
+		if mid := points[9]; mid.E2E.At("p50") == nil || *mid.E2E.At("p50") < 899 {
+			t.Errorf("E2E p50 after the slow seconds = %v, want 900 ms", deref(mid.E2E.At("p50")))
 		}
-		if points[0].TTFT.P50 == nil || points[0].E2E.P50 == nil {
+		if points[0].TTFT.At("p50") == nil || points[0].E2E.At("p50") == nil {
 			t.Errorf("first point has no percentiles: %+v", points[0])
 		}
 	})

@@ -1,8 +1,11 @@
 package webui
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/llmlocust/llmlocust/engine/output"
@@ -29,13 +32,40 @@ type Point struct {
 	Backlog          metrics.Backlog         `json:"backlog"`
 }
 
-// Percentiles of one timing in milliseconds; each is null when the window
-// holds no value.
+// Percentiles of one timing in milliseconds: an object with a key per
+// percentile of the run (p50, p90, p95, p99 by default; p99.9 …), in the
+// run's order, each null when the window holds no value.
 type Percentiles struct {
-	P50 *float64 `json:"p50"`
-	P90 *float64 `json:"p90"`
-	P95 *float64 `json:"p95"`
-	P99 *float64 `json:"p99"`
+	keys   []string
+	values []*float64
+}
+
+// MarshalJSON writes the percentiles in the run's order.
+func (p Percentiles) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range p.keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		v, err := json.Marshal(p.values[i])
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(strconv.Quote(k) + ":")
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// At is the value of the percentile of key ("p50"), nil when the window
+// holds none or the run shows no such percentile.
+func (p Percentiles) At(key string) *float64 {
+	if i := slices.Index(p.keys, key); i >= 0 {
+		return p.values[i]
+	}
+	return nil
 }
 
 // Req is one finished LLM request for the TTFT scatter chart; it travels
@@ -72,6 +102,8 @@ type LLMRow struct {
 	ITL              *output.Latency         `json:"itl_ms"`
 	TPOT             *output.Latency         `json:"tpot_ms"`
 	E2E              *output.Latency         `json:"e2e_ms"`
+	// Goodput is as the JSON summary has it, null without SLOs.
+	Goodput *output.Goodput `json:"goodput"`
 }
 
 // LLMTable is the LLM stats table: its rows and their total.
@@ -94,31 +126,37 @@ func finite(x float64) float64 {
 	return x
 }
 
-// pointOf is a timeline point as the wire carries it.
-func pointOf(p timeline.Point) Point {
+// pointOf is a timeline point as the wire carries it; ps are the
+// timeline's percentiles.
+func pointOf(p timeline.Point, ps output.Percentiles) Point {
 	return Point{
 		Time:             p.Time.UTC().Format(isoSeconds),
 		UserCount:        p.Users,
 		RPS:              finite(p.RPS),
 		FailPerSec:       finite(p.FailPerSec),
 		OutputTokensPerS: finite(p.OutputTokensPerS),
-		TTFT:             percentilesOf(p.TTFT),
-		ITL:              percentilesOf(p.ITL),
-		TPOT:             percentilesOf(p.TPOT),
-		E2E:              percentilesOf(p.E2E),
+		TTFT:             percentilesOf(p.TTFT, ps),
+		ITL:              percentilesOf(p.ITL, ps),
+		TPOT:             percentilesOf(p.TPOT, ps),
+		E2E:              percentilesOf(p.E2E, ps),
 		TokenSources:     output.SourcesOf(p.Sources),
 		TokenMismatches:  p.Mismatches,
 		Backlog:          p.Backlog,
 	}
 }
 
-// percentilesOf are the output.LLMPercentiles of a window, in ms.
-func percentilesOf(p []time.Duration) Percentiles {
-	if len(p) < 4 {
-		return Percentiles{}
+// percentilesOf are the percentiles ps of a window, in ms; p holds one
+// value for each, or none when the window was empty.
+func percentilesOf(p []time.Duration, ps output.Percentiles) Percentiles {
+	out := Percentiles{keys: ps.Keys(), values: make([]*float64, len(ps.Keys()))}
+	if len(p) < len(out.keys) {
+		return out
 	}
-	v := func(i int) *float64 { x := output.MS(p[i]); return &x }
-	return Percentiles{P50: v(0), P90: v(1), P95: v(2), P99: v(3)}
+	for i := range out.values {
+		x := output.MS(p[i])
+		out.values[i] = &x
+	}
+	return out
 }
 
 func toReqs(rs []timeline.Request) []Req {
@@ -134,18 +172,19 @@ func toReqs(rs []timeline.Request) []Req {
 	return out
 }
 
-// llmTable is the LLM stats table of a snapshot; end is when the test
-// ended, or the snapshot's time while it runs.
-func llmTable(snap *stats.Snapshot, end time.Time) LLMTable {
-	t := LLMTable{Rows: make([]LLMRow, 0, len(snap.LLM)), Total: llmRow(snap.LLMTotal, end)}
+// llmTable is the LLM stats table of a snapshot with the percentiles ps;
+// end is when the test ended, or the snapshot's time while it runs.
+func llmTable(snap *stats.Snapshot, end time.Time, ps output.Percentiles) LLMTable {
+	goodput := snap.SLO != nil
+	t := LLMTable{Rows: make([]LLMRow, 0, len(snap.LLM)), Total: llmRow(snap.LLMTotal, end, ps, goodput)}
 	for _, e := range snap.LLM {
-		t.Rows = append(t.Rows, llmRow(e, end))
+		t.Rows = append(t.Rows, llmRow(e, end, ps, goodput))
 	}
 	return t
 }
 
-func llmRow(e *stats.LLMEntry, end time.Time) LLMRow {
-	return LLMRow{
+func llmRow(e *stats.LLMEntry, end time.Time, ps output.Percentiles, goodput bool) LLMRow {
+	r := LLMRow{
 		Name:             e.Name,
 		Method:           e.Method,
 		Requests:         e.Requests,
@@ -155,12 +194,16 @@ func llmRow(e *stats.LLMEntry, end time.Time) LLMRow {
 		OutputTokensPerS: finite(e.OutputTokensPerSec(end)),
 		TokenMismatches:  e.Mismatches,
 		TokenCountSource: output.SourcesOf(e.Sources),
-		TTFT:             output.LatencyOf(e.Hist(stats.TTFT)),
-		TTFO:             output.LatencyOf(e.Hist(stats.TTFO)),
-		ITL:              output.LatencyOf(e.Hist(stats.ITL)),
-		TPOT:             output.LatencyOf(e.Hist(stats.TPOT)),
-		E2E:              output.LatencyOf(e.Hist(stats.E2E)),
+		TTFT:             output.LatencyOf(e.Hist(stats.TTFT), ps),
+		TTFO:             output.LatencyOf(e.Hist(stats.TTFO), ps),
+		ITL:              output.LatencyOf(e.Hist(stats.ITL), ps),
+		TPOT:             output.LatencyOf(e.Hist(stats.TPOT), ps),
+		E2E:              output.LatencyOf(e.Hist(stats.E2E), ps),
 	}
+	if goodput {
+		r.Goodput = output.GoodputOf(e, end)
+	}
+	return r
 }
 
 // llmExtendedStats are the LLM rows as locust-ui's generic extended table
@@ -181,17 +224,18 @@ func llmExtendedStats(t LLMTable) []map[string]any {
 	return out
 }
 
-// p50 and p95 of a timing, nil (null) when it has no samples.
-func p50(l *output.Latency) *float64 {
-	if l == nil {
-		return nil
-	}
-	return &l.P50
-}
+// p50 and p95 of a timing, nil (null) when it has no samples or the run
+// shows no such percentile.
+func p50(l *output.Latency) *float64 { return percentile(l, 0.50) }
 
-func p95(l *output.Latency) *float64 {
+func p95(l *output.Latency) *float64 { return percentile(l, 0.95) }
+
+func percentile(l *output.Latency, q float64) *float64 {
 	if l == nil {
 		return nil
 	}
-	return &l.P95
+	if v, ok := l.P(q); ok {
+		return &v
+	}
+	return nil
 }

@@ -133,7 +133,7 @@ func (s *Server) requestStats(c *fiber.Ctx) error {
 	total := snap.Total
 	stopped := s.cfg.Session.State() == runner.StateStopped
 	rps, fps := currentRates(total, stopped)
-	llm := llmTable(snap, snap.Time)
+	llm := llmTable(snap, snap.Time, s.cfg.Session.Percentiles())
 	return c.JSON(map[string]any{
 		"stats":                             statsRows(snap, stopped),
 		"errors":                            errorRows(snap.Errors[:min(len(snap.Errors), maxRows)]),

@@ -158,7 +158,7 @@ func (s *Server) templateArgs() map[string]any {
 		"profile":                   nil,
 		"llm": map[string]any{
 			"points": points, "requests": reqs, "seq": seq,
-			"percentiles": output.LLMPercentiles, "ws_path": "ws/llm", "points_path": "llm/points",
+			"percentiles": s.cfg.Session.Percentiles(), "ws_path": "ws/llm", "points_path": "llm/points",
 		},
 	}
 }
@@ -324,7 +324,7 @@ func (s *Server) reportArgs(downloadLink bool) map[string]any {
 		"duration":                 formatDuration(end.Unix() - start.Unix()),
 		"show_download_link":       downloadLink,
 		"tasks":                    s.taskRatios(),
-		"llm_report":               llmTable(snap, snap.Time),
+		"llm_report":               llmTable(snap, snap.Time, s.cfg.Session.Percentiles()),
 	}
 }
 

@@ -41,9 +41,12 @@ func newSession(plan *script.Plan, opts *options.Run, vals *options.Values, in o
 		CSVFullHistory: opts.CSVFullHistory,
 		Logf:           log.levelf,
 	}
+	var err error
+	if cfg.Summary, err = summaryConfig(opts, plan.File); err != nil {
+		return nil, err
+	}
 	var requests *output.RequestLog
 	if path := opts.RequestsJSONL; path != "" {
-		var err error
 		if requests, err = output.NewRequestLog(path, secrets); err != nil {
 			return nil, err
 		}
@@ -57,10 +60,10 @@ func newSession(plan *script.Plan, opts *options.Run, vals *options.Values, in o
 		s.AddOutput(output.NewLiveLines(stderr, !web))
 	}
 	if opts.JSON {
-		s.AddOutput(output.NewSummaryOutput(stdout, plan.File))
+		s.AddOutput(output.NewSummaryOutput(stdout, s.Summary))
 	}
 	if path := opts.JSONFile; path != "" {
-		s.AddOutput(output.NewSummaryFile(path, plan.File, secrets))
+		s.AddOutput(output.NewSummaryFile(path, s.Summary, secrets))
 	}
 	if path := opts.HTML; path != "" {
 		s.AddOutput(webui.NewReport(webui.Config{Session: s, Plan: plan, Options: vals, Users: opts.Users, SpawnRate: opts.SpawnRate,
@@ -94,7 +97,11 @@ func headless(ctx context.Context, plan *script.Plan, opts *options.Run, vals *o
 	case <-ctx.Done():
 		stopOnSignal(ctx, s, log)
 	}
-	return finish(s, opts, log, stdout, stderr)
+	code = finish(s, opts, log, stdout, stderr)
+	if c, ok := s.ExitCode(); ok {
+		code = c
+	}
+	return code
 }
 
 // finish waits for the last Records, closes every output with the final
@@ -111,6 +118,7 @@ func finish(s *run.Session, opts *options.Run, log *logger, stdout, stderr io.Wr
 		tables = stderr // stdout carries the JSON summary
 	}
 	printTables(tables, snap)
+	checksFailed := printChecks(tables, s.FinalSummary())
 	warnSaturated(log, s.Peak())
 	if n := s.CountsCut(); n > 0 {
 		log.log(LevelWarning, "llmlocust.main", "%d requests were still having their client-side token counts made when the run ended (texts too large to count within %s): they keep the server's or the chunks' token counts", n, metrics.CountGrace)
@@ -118,6 +126,9 @@ func finish(s *run.Session, opts *options.Run, log *logger, stdout, stderr io.Wr
 	code := exitCode(snap.Total.NumFailures, int64(len(snap.Exceptions)), opts.ExitCodeOnError)
 	if failed && code == exitOK {
 		code = opts.ExitCodeOnError
+	}
+	if checksFailed {
+		code = exitChecks
 	}
 	return code
 }

@@ -18,7 +18,7 @@ var layers = [][]string{
 	{"webui", "engine/cluster"},
 	{"script", "lualib"},
 	{"engine/run"},
-	{"engine/runner", "engine/metrics", "engine/output", "engine/timeline", "engine/stats", "engine/stream",
+	{"engine/runner", "engine/metrics", "engine/output", "engine/check", "engine/timeline", "engine/stats", "engine/stream",
 		"engine/api", "engine/options"},
 	{"engine/record", "engine/arrival", "engine/tokenize", "engine/dataset", "engine/mock", "engine/secret", "engine/locusttest"},
 }

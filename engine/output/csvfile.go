@@ -23,6 +23,8 @@ import (
 // concurrent use.
 type CSVWriter struct {
 	fullHistory bool
+	percentiles Percentiles // of the LLM timings
+	goodput     bool        // the LLM stats file has the goodput columns
 	stats       rewritable
 	failures    rewritable
 	exceptions  rewritable
@@ -46,13 +48,31 @@ type rewritable struct {
 // NewCSVWriter creates the six files (and the folder of prefix) and
 // writes their header lines. With fullHistory, the history files get a row
 // per entry as well as the total, as with Locust's --csv-full-history.
+// The LLM stats file has the default percentiles and no goodput columns.
 func NewCSVWriter(prefix string, fullHistory bool) (*CSVWriter, error) {
+	return NewCSVFiles(prefix, CSVConfig{FullHistory: fullHistory})
+}
+
+// CSVConfig is what a run's options choose of its CSV files.
+type CSVConfig struct {
+	// FullHistory is --csv-full-history.
+	FullHistory bool
+	// Percentiles are those of the LLM timings; nil for the default.
+	Percentiles Percentiles
+	// Goodput adds the goodput columns to the LLM stats file: the run
+	// sets SLOs.
+	Goodput bool
+}
+
+// NewCSVFiles is NewCSVWriter with the LLM columns that cfg chooses.
+func NewCSVFiles(prefix string, cfg CSVConfig) (*CSVWriter, error) {
+	fullHistory := cfg.FullHistory
 	if dir := filepath.Dir(prefix); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("creating csv folder: %w", err)
 		}
 	}
-	w := &CSVWriter{fullHistory: fullHistory}
+	w := &CSVWriter{fullHistory: fullHistory, percentiles: cfg.Percentiles, goodput: cfg.Goodput}
 	for _, c := range []struct {
 		dst    *rewritable
 		suffix string
@@ -62,7 +82,7 @@ func NewCSVWriter(prefix string, fullHistory bool) (*CSVWriter, error) {
 		{&w.history, "_stats_history.csv", historyColumns},
 		{&w.failures, "_failures.csv", failuresColumns},
 		{&w.exceptions, "_exceptions.csv", exceptionsColumns},
-		{&w.llmStats, "_llm_stats.csv", llmStatsColumns},
+		{&w.llmStats, "_llm_stats.csv", llmStatsColumns(cfg.Percentiles, cfg.Goodput)},
 		{&w.llmHistory, "_llm_stats_history.csv", llmHistoryColumns},
 	} {
 		f, err := createCSV(prefix+c.suffix, c.header)
@@ -145,7 +165,7 @@ func (w *CSVWriter) rewriteTables(snap *stats.Snapshot) error {
 	if err := w.exceptions.rewrite(func(b io.Writer) error { return writeExceptionRows(b, snap) }); err != nil {
 		return err
 	}
-	return w.llmStats.rewrite(func(b io.Writer) error { return writeLLMStatsRows(b, snap) })
+	return w.llmStats.rewrite(func(b io.Writer) error { return writeLLMStatsRows(b, snap, w.percentiles, w.goodput) })
 }
 
 func (w *CSVWriter) appendHistory(snap *stats.Snapshot, userCount int) error {

@@ -47,7 +47,7 @@ func TestNewCSVWriterCreatesFilesWithHeaders(t *testing.T) {
 		{"_stats_history.csv", historyColumns},
 		{"_failures.csv", failuresColumns},
 		{"_exceptions.csv", exceptionsColumns},
-		{"_llm_stats.csv", llmStatsColumns},
+		{"_llm_stats.csv", llmStatsColumns(nil, false)},
 		{"_llm_stats_history.csv", llmHistoryColumns},
 	}
 	for _, tc := range tests {

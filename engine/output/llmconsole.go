@@ -25,10 +25,14 @@ func llmLiveFields(snap *stats.Snapshot, stopped bool) []string {
 	if stopped {
 		rate = e.OutputTokensPerSec(snap.Time)
 	}
-	return []string{
+	fields := []string{
 		fmt.Sprintf("out tok/s %.1f", rate),
 		"ttft p50 " + currentLLMMS(ttft, 0.5) + " p95 " + currentLLMMS(ttft, 0.95),
 	}
+	if snap.SLO != nil {
+		fields = append(fields, goodputLiveField(e, snap.Time, stopped))
+	}
+	return fields
 }
 
 func currentLLMMS(h *stats.Histogram, p float64) string {

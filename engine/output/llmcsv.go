@@ -26,12 +26,12 @@ var llmTimings = []llmTiming{
 
 // Column titles of the two LLM files.
 var (
-	llmStatsColumns = llmTimingColumns([]string{
+	llmCountColumns = []string{
 		"Type", "Name", "Request Count", "Failure Count",
 		"Output Tokens", "Input Tokens", "Reasoning Tokens",
 		"Output Tokens/s", "Input Tokens/s",
 		"Token Source Usage", "Token Source Tokenizer", "Token Source Chunks", "Token Mismatches",
-	})
+	}
 	llmHistoryColumns = []string{
 		"Timestamp", "User Count", "Type", "Name", "Output Tokens/s",
 		"TTFT 50%", "TTFT 95%", "ITL 50%", "ITL 95%", "TPOT 50%", "TPOT 95%",
@@ -40,24 +40,38 @@ var (
 	}
 )
 
-func llmTimingColumns(before []string) []string {
-	cols := slices.Clone(before)
+// llmStatsColumns are the columns of the LLM stats file: the counts, each
+// timing's mean, min, max and percentiles ps, and the goodput columns
+// when the run sets SLOs.
+func llmStatsColumns(ps Percentiles, goodput bool) []string {
+	cols := slices.Clone(llmCountColumns)
 	for _, t := range llmTimings {
 		cols = append(cols, t.title+" Mean", t.title+" Min", t.title+" Max")
-		for _, p := range LLMPercentiles {
+		for _, p := range ps.orDefault() {
 			cols = append(cols, t.title+" "+percentileLabel(p))
 		}
+	}
+	if goodput {
+		cols = append(cols, goodputColumns...)
 	}
 	return cols
 }
 
-// WriteLLMStatsCSV writes the LLM stats table (the _llm_stats.csv file):
-// one row per LLM endpoint, sorted by name and method, then the Aggregated
-// row; only the header when the run had no LLM requests.
+// WriteLLMStatsCSV writes the LLM stats table (the _llm_stats.csv file)
+// with the default percentiles: one row per LLM endpoint, sorted by name
+// and method, then the Aggregated row; only the header when the run had
+// no LLM requests.
 func WriteLLMStatsCSV(w io.Writer, s *stats.Snapshot) error {
-	err := writeCSVRow(w, llmStatsColumns...)
+	return WriteLLMStatsCSVWith(w, s, nil)
+}
+
+// WriteLLMStatsCSVWith is WriteLLMStatsCSV with the percentiles ps; the
+// goodput columns follow when the snapshot's run sets SLOs.
+func WriteLLMStatsCSVWith(w io.Writer, s *stats.Snapshot, ps Percentiles) error {
+	goodput := s.SLO != nil
+	err := writeCSVRow(w, llmStatsColumns(ps, goodput)...)
 	if err == nil {
-		err = writeLLMStatsRows(w, s)
+		err = writeLLMStatsRows(w, s, ps, goodput)
 	}
 	if err != nil {
 		return fmt.Errorf("writing llm stats csv: %w", err)
@@ -65,7 +79,7 @@ func WriteLLMStatsCSV(w io.Writer, s *stats.Snapshot) error {
 	return nil
 }
 
-func writeLLMStatsRows(w io.Writer, s *stats.Snapshot) error {
+func writeLLMStatsRows(w io.Writer, s *stats.Snapshot, ps Percentiles, goodput bool) error {
 	if len(s.LLM) == 0 {
 		return nil
 	}
@@ -77,7 +91,10 @@ func writeLLMStatsRows(w io.Writer, s *stats.Snapshot) error {
 			itoa(e.Sources.Usage), itoa(e.Sources.Tokenizer), itoa(e.Sources.Chunks), itoa(e.Mismatches),
 		}
 		for _, t := range llmTimings {
-			row = append(row, timingFields(e.Hist(t.timing))...)
+			row = append(row, timingFields(e.Hist(t.timing), ps)...)
+		}
+		if goodput {
+			row = append(row, goodputFields(e, s.Time)...)
 		}
 		if err := writeCSVRow(w, row...); err != nil {
 			return err
@@ -86,12 +103,13 @@ func writeLLMStatsRows(w io.Writer, s *stats.Snapshot) error {
 	return nil
 }
 
-// timingFields are a timing's mean, min, max and summary percentiles in
-// ms, or N/A each when it has no samples (as Locust writes percentiles of
-// a row without requests).
-func timingFields(h *stats.Histogram) []string {
-	out := make([]string, 0, 3+len(LLMPercentiles))
-	for _, d := range append([]time.Duration{h.Mean(), h.Min(), h.Max()}, h.Percentiles(LLMPercentiles...)...) {
+// timingFields are a timing's mean, min, max and percentiles ps in ms,
+// or N/A each when it has no samples (as Locust writes percentiles of a
+// row without requests).
+func timingFields(h *stats.Histogram, ps Percentiles) []string {
+	ps = ps.orDefault()
+	out := make([]string, 0, 3+len(ps))
+	for _, d := range append([]time.Duration{h.Mean(), h.Min(), h.Max()}, h.Percentiles(ps...)...) {
 		out = append(out, msField(h, d))
 	}
 	return out

@@ -7,21 +7,22 @@ import (
 	"github.com/llmlocust/llmlocust/engine/stats"
 )
 
-// addLLM fills the LLM fields of st from an LLM row; end is the end of the
-// run, which the output token rate is taken up to.
-func addLLM(st *Stats, e *stats.LLMEntry, end time.Time) {
+// addLLM fills the LLM fields of st from an LLM row with the percentiles
+// ps; end is the end of the run, which the output token rate is taken up
+// to.
+func addLLM(st *Stats, e *stats.LLMEntry, end time.Time, ps Percentiles) {
 	st.OutputTokens = e.OutputTokens
 	st.InputTokens = e.InputTokens
 	st.ReasoningTokens = e.ReasoningTokens
 	st.OutputTokensPerS = e.OutputTokensPerSec(end)
 	st.TokenCountSource = SourcesOf(e.Sources)
 	st.TokenMismatches = e.Mismatches
-	st.TTFT = LatencyOf(e.Hist(stats.TTFT))
-	st.ITL = LatencyOf(e.Hist(stats.ITL))
-	st.TPOT = LatencyOf(e.Hist(stats.TPOT))
-	st.E2E = LatencyOf(e.Hist(stats.E2E))
-	st.TTFO = LatencyOf(e.Hist(stats.TTFO))
-	st.TTFB = LatencyOf(e.Hist(stats.TTFB))
+	st.TTFT = LatencyOf(e.Hist(stats.TTFT), ps)
+	st.ITL = LatencyOf(e.Hist(stats.ITL), ps)
+	st.TPOT = LatencyOf(e.Hist(stats.TPOT), ps)
+	st.E2E = LatencyOf(e.Hist(stats.E2E), ps)
+	st.TTFO = LatencyOf(e.Hist(stats.TTFO), ps)
+	st.TTFB = LatencyOf(e.Hist(stats.TTFB), ps)
 }
 
 // llmByKey indexes the LLM rows by name and method, the key they share
@@ -34,29 +35,21 @@ func llmByKey(snap *stats.Snapshot) map[[2]string]*stats.LLMEntry {
 	return out
 }
 
-// LLMPercentiles are the percentiles of every LLM timing that the outputs
-// show: the JSON summary, the LLM stats file, the web UI. Latency has a
-// field for each.
-var LLMPercentiles = []float64{0.50, 0.90, 0.95, 0.99}
-
-// LatencyOf summarises a timing histogram as every output shows it, or
-// is nil when the histogram holds no sample: a timing that was never
-// measured (TTFO without reasoning, TPOT of one-token answers) must read
-// as absent, never as a measured 0 ms.
-func LatencyOf(h *stats.Histogram) *Latency {
+// LatencyOf summarises a timing histogram as every output shows it, with
+// the percentiles ps (nil for DefaultPercentiles), or is nil when the
+// histogram holds no sample: a timing that was never measured (TTFO
+// without reasoning, TPOT of one-token answers) must read as absent,
+// never as a measured 0 ms.
+func LatencyOf(h *stats.Histogram, ps Percentiles) *Latency {
 	if h == nil || h.Count() == 0 {
 		return nil
 	}
-	p := h.Percentiles(LLMPercentiles...)
-	return &Latency{
-		Mean: MS(h.Mean()),
-		Min:  MS(h.Min()),
-		Max:  MS(h.Max()),
-		P50:  MS(p[0]),
-		P90:  MS(p[1]),
-		P95:  MS(p[2]),
-		P99:  MS(p[3]),
+	ps = ps.orDefault()
+	l := &Latency{Mean: MS(h.Mean()), Min: MS(h.Min()), Max: MS(h.Max()), Percentiles: ps}
+	for _, d := range h.Percentiles(ps...) {
+		l.Values = append(l.Values, MS(d))
 	}
+	return l
 }
 
 // SourcesOf is the token-source counts of an LLM row.

@@ -95,15 +95,19 @@ func TestSummaryOneTokenAnswers(t *testing.T) {
 // TestLatencyOf: the helper every output shares gives nil for an empty
 // histogram, and the histogram's figures otherwise.
 func TestLatencyOf(t *testing.T) {
-	if l := LatencyOf(&stats.Histogram{}); l != nil {
+	if l := LatencyOf(&stats.Histogram{}, nil); l != nil {
 		t.Errorf("empty histogram: %+v, want nil", *l)
 	}
-	if l := LatencyOf(nil); l != nil {
+	if l := LatencyOf(nil, nil); l != nil {
 		t.Errorf("no histogram: %+v, want nil", *l)
 	}
 	h := &stats.Histogram{}
 	h.Record(200600 * time.Microsecond)
-	if l := LatencyOf(h); l == nil || l.P50 != 200.6 || l.Min != 200.6 || l.Max != 200.6 {
-		t.Errorf("one sample of 200.6 ms: %+v", l)
+	l := LatencyOf(h, nil)
+	if l == nil || l.Min != 200.6 || l.Max != 200.6 {
+		t.Fatalf("one sample of 200.6 ms: %+v", l)
+	}
+	if p50, ok := l.P(0.5); !ok || p50 != 200.6 {
+		t.Errorf("one sample of 200.6 ms: p50 = %v, %v", p50, ok)
 	}
 }

@@ -58,18 +58,19 @@ func InfoOf(final Sample, scenario string) RunInfo {
 // SummaryOutput writes the JSON summary (--json, --json-file) when the
 // run closes.
 type SummaryOutput struct {
-	scenario string
-	write    func(func(io.Writer) error) error
+	build func(final Sample) *Summary
+	write func(func(io.Writer) error) error
 }
 
-// NewSummaryOutput writes the summary of a run of scenario to w.
-func NewSummaryOutput(w io.Writer, scenario string) *SummaryOutput {
-	return &SummaryOutput{scenario: scenario, write: func(f func(io.Writer) error) error { return f(w) }}
+// NewSummaryOutput writes the summary that build makes of the run's final
+// sample to w.
+func NewSummaryOutput(w io.Writer, build func(final Sample) *Summary) *SummaryOutput {
+	return &SummaryOutput{build: build, write: func(f func(io.Writer) error) error { return f(w) }}
 }
 
 // NewSummaryFile writes the summary to the file at path, through secrets.
-func NewSummaryFile(path, scenario string, secrets *secret.Scrubber) *SummaryOutput {
-	return &SummaryOutput{scenario: scenario, write: func(f func(io.Writer) error) error { return WriteFile(path, secrets, f) }}
+func NewSummaryFile(path string, build func(final Sample) *Summary, secrets *secret.Scrubber) *SummaryOutput {
+	return &SummaryOutput{build: build, write: func(f func(io.Writer) error) error { return WriteFile(path, secrets, f) }}
 }
 
 // Start implements Output.
@@ -80,7 +81,7 @@ func (o *SummaryOutput) Tick(Sample) error { return nil }
 
 // Close implements Output.
 func (o *SummaryOutput) Close(s Sample) error {
-	err := o.write(func(w io.Writer) error { return WriteSummary(w, InfoOf(s, o.scenario), s.Stats) })
+	err := o.write(o.build(s).Encode)
 	if err != nil {
 		return fmt.Errorf("writing the JSON summary: %w", err)
 	}

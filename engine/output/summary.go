@@ -26,6 +26,8 @@ type RunInfo struct {
 	// how many of their arrivals fell due and never went out.
 	Open   bool
 	Unsent int64
+	// Percentiles are those of the LLM timings; nil for DefaultPercentiles.
+	Percentiles Percentiles
 }
 
 // Summary is the JSON summary of a run (--json, --json-file). Every key is
@@ -43,10 +45,13 @@ type Summary struct {
 	Backlog    SummaryBacklog     `json:"metrics_backlog"`
 	Schedule   *SummarySchedule   `json:"schedule"`
 	Warmup     *SummaryWarmup     `json:"warmup"`
+	SLOs       []string           `json:"slos"`    // as --slo gave them, normalised
+	Goodput    *Goodput           `json:"goodput"` // the totals' goodput; nil without SLOs
 	Totals     Stats              `json:"totals"`
 	Endpoints  []Stats            `json:"endpoints"`
 	Errors     []SummaryError     `json:"errors"`
 	Exceptions []SummaryException `json:"exceptions"`
+	Checks     []CheckResult      `json:"checks"` // the --check gates, once evaluated
 }
 
 // Stats is the summary of one endpoint (Name and Method set) or of the
@@ -74,6 +79,10 @@ type Stats struct {
 	E2E  *Latency `json:"e2e_ms"`
 	TTFO *Latency `json:"ttfo_ms"`
 	TTFB *Latency `json:"ttfb_ms"`
+
+	// Goodput is nil without SLOs, and for an endpoint without LLM
+	// requests.
+	Goodput *Goodput `json:"goodput"`
 }
 
 // SummaryBacklog is the largest backlog of the metrics daemon: the most
@@ -98,19 +107,6 @@ type TokenCountSource struct {
 	Chunks    int64 `json:"chunks"`
 }
 
-// Latency summarises one LLM timing in milliseconds: percentiles with the
-// histogram's three significant digits, mean, minimum and maximum exact to
-// the microsecond.
-type Latency struct {
-	Mean float64 `json:"mean"`
-	Min  float64 `json:"min"`
-	Max  float64 `json:"max"`
-	P50  float64 `json:"p50"`
-	P90  float64 `json:"p90"`
-	P95  float64 `json:"p95"`
-	P99  float64 `json:"p99"`
-}
-
 // SummarySchedule is how an open-loop run kept its schedules, null for a
 // closed-loop run: how many scheduled requests were counted, how many fell
 // due and never went out before the end, and how late they went out
@@ -132,7 +128,7 @@ func summarySchedule(info RunInfo, s stats.Schedule) *SummarySchedule {
 	if !info.Open {
 		return nil
 	}
-	out := &SummarySchedule{Unsent: info.Unsent, LagMS: LatencyOf(s.Lag)}
+	out := &SummarySchedule{Unsent: info.Unsent, LagMS: LatencyOf(s.Lag, info.Percentiles)}
 	if s.Lag != nil {
 		out.Scheduled = s.Lag.Count()
 	}
@@ -179,16 +175,17 @@ func NewSummary(info RunInfo, snap *stats.Snapshot) *Summary {
 		Endpoints:  make([]Stats, 0, len(snap.Entries)),
 		Errors:     make([]SummaryError, 0, len(snap.Errors)),
 		Exceptions: make([]SummaryException, 0, len(snap.Exceptions)),
+		Checks:     []CheckResult{},
 	}
 	if snap.LLMTotal != nil {
-		addLLM(&s.Totals, snap.LLMTotal, info.End)
+		addLLM(&s.Totals, snap.LLMTotal, info.End, info.Percentiles)
 	}
 	llm := llmByKey(snap)
 	for _, e := range snap.Entries {
 		st := requestStats(e)
 		st.Name, st.Method = &e.Name, &e.Method
 		if l := llm[[2]string{e.Name, e.Method}]; l != nil {
-			addLLM(&st, l, info.End)
+			addLLM(&st, l, info.End, info.Percentiles)
 		}
 		s.Endpoints = append(s.Endpoints, st)
 	}
@@ -198,6 +195,7 @@ func NewSummary(info RunInfo, snap *stats.Snapshot) *Summary {
 	for _, x := range snap.Exceptions {
 		s.Exceptions = append(s.Exceptions, SummaryException{Count: x.Count, Msg: x.Msg, Traceback: x.Traceback})
 	}
+	addGoodput(s, snap, info.End)
 	return s
 }
 

@@ -18,7 +18,8 @@ import (
 func (s *Session) initOutputs() error {
 	outs := []output.Output{s.timeline}
 	if s.cfg.CSVPrefix != "" {
-		w, err := output.NewCSVWriter(s.cfg.CSVPrefix, s.cfg.CSVFullHistory)
+		w, err := output.NewCSVFiles(s.cfg.CSVPrefix, output.CSVConfig{FullHistory: s.cfg.CSVFullHistory,
+			Percentiles: s.cfg.Summary.Percentiles, Goodput: s.cfg.Summary.SLO != nil})
 		if err != nil {
 			return fmt.Errorf("writing CSV files: %w", err)
 		}

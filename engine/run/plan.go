@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/llmlocust/llmlocust/engine/metrics"
+	"github.com/llmlocust/llmlocust/engine/output"
 	"github.com/llmlocust/llmlocust/engine/record"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/secret"
@@ -23,7 +24,10 @@ type Plan interface {
 	// takes the errors it raises.
 	Shape(report func(msg, traceback string)) runner.Shape
 	FireTestStart(report func(msg, traceback string))
-	FireTestStop(report func(msg, traceback string))
+	// FireTestStop tells the scenario that the test stopped, with its
+	// summary as the JSON summary has it. It returns the process exit
+	// code the scenario asked for, nil when it asked for none.
+	FireTestStop(report func(msg, traceback string), summary *output.Summary) (exitCode *int)
 	// Hosts are the hosts the scenario's user classes name ("" for none).
 	Hosts() []string
 	// SecretOptions are the scenario's secret options, each name with the

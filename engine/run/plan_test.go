@@ -10,6 +10,7 @@ import (
 	"github.com/llmlocust/llmlocust/engine/api"
 	"github.com/llmlocust/llmlocust/engine/arrival"
 	"github.com/llmlocust/llmlocust/engine/metrics"
+	"github.com/llmlocust/llmlocust/engine/output"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/engine/stream"
 )
@@ -25,7 +26,9 @@ func (p *chatPlan) Hosts() []string                                { return []st
 func (p *chatPlan) SecretOptions() map[string]any                  { return map[string]any{} }
 func (p *chatPlan) Shape(func(msg, traceback string)) runner.Shape { return nil }
 func (p *chatPlan) FireTestStart(func(msg, traceback string))      {}
-func (p *chatPlan) FireTestStop(func(msg, traceback string))       {}
+func (p *chatPlan) FireTestStop(func(msg, traceback string), *output.Summary) *int {
+	return nil
+}
 func (p *chatPlan) UserClasses(b *Binding) ([]runner.UserClass, error) {
 	host := b.Host
 	if host == "" {

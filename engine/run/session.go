@@ -65,6 +65,10 @@ type Config struct {
 	// Logf writes a log line at a level ("INFO", "WARNING", "ERROR") for a
 	// logger name ("llmlocust.runner").
 	Logf func(level, name, format string, args ...any)
+
+	// Summary is what the JSON summary holds beyond the stats: the
+	// scenario's name, the percentiles, the SLOs and the checks.
+	Summary SummaryConfig
 }
 
 // Test is what starting a test asks for.
@@ -99,6 +103,10 @@ type Session struct {
 	warmup  *time.Timer
 	classes []runner.UserClass // the current test's
 	trace   []arrival.Timed    // the trace to replay; nil for none
+	// exitCode is what the last test's test_stop listeners asked the
+	// process to exit with; nil when they asked nothing.
+	exitCode *int
+	summary  *output.Summary // the final one, once closed
 }
 
 // New prepares a session; nothing is sent until Start.
@@ -110,7 +118,8 @@ func New(cfg Config) (*Session, error) {
 		cfg.Getenv = func(string) (string, bool) { return "", false }
 	}
 	now := time.Now()
-	s := &Session{cfg: cfg, stats: stats.New(now), timeline: timeline.New(), host: cfg.Host, start: now}
+	s := &Session{cfg: cfg, stats: stats.New(now), timeline: timeline.NewWithPercentiles(cfg.Summary.Percentiles), host: cfg.Host, start: now}
+	s.stats.SetSLO(cfg.Summary.SLO)
 	s.daemon = metrics.NewDaemonWithLimits(tee{s.stats, s.timeline, cfg.OnRecord}, cfg.Limits)
 	s.daemon.OnPanic(func(v any, stack []byte) {
 		cfg.Logf("ERROR", "llmlocust.metrics", "internal error (a bug in llmlocust; the request failed, the run goes on): %v\n%s", v, stack)
@@ -168,6 +177,7 @@ func (s *Session) Start(t Test) error {
 	// part of its rates.
 	s.Reset()
 	s.runner, s.host, s.start, s.end = r, host, time.Now(), time.Time{}
+	s.exitCode = nil
 	s.test = &Test{Users: t.Users, SpawnRate: t.SpawnRate, Host: host, RunTime: t.RunTime}
 	s.outputs.Align()
 	s.startWarmup()
@@ -270,9 +280,15 @@ func (s *Session) spawningComplete(int) {
 func (s *Session) testStopped() {
 	end := time.Now()
 	s.stats.Stop(end)
-	s.cfg.Plan.FireTestStop(s.exception)
 	s.mu.Lock()
 	s.end = end
+	s.mu.Unlock()
+	// The listeners read the summary of the test as its file will have
+	// it: every Record of the stopped users counted first.
+	s.daemon.Flush()
+	code := s.cfg.Plan.FireTestStop(s.exception, s.Summary(s.finalSample()))
+	s.mu.Lock()
+	s.exitCode = code
 	s.mu.Unlock()
 }
 
@@ -398,9 +414,11 @@ func (s *Session) Close() (*stats.Snapshot, error) {
 	s.Quit()
 	s.daemon.Close()
 	final := s.finalSample()
+	summary := s.Summary(final)
 	err := s.outputs.Close(final)
 	s.mu.Lock()
 	m := s.mock
+	s.summary = summary
 	s.mu.Unlock()
 	if m != nil {
 		err = errors.Join(err, m.Close())

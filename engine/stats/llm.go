@@ -88,6 +88,7 @@ type llmEntry struct {
 	output, input, reasoning  int64
 	usage, tokenizer, chunked int64
 	mismatches                int64
+	goodput                   goodCounts
 
 	hist   [numTimings]Histogram
 	tokens tokenRing // from Records
@@ -107,6 +108,7 @@ func (e *llmEntry) reset(now time.Time) {
 	e.requests, e.failures = 0, 0
 	e.output, e.input, e.reasoning = 0, 0, 0
 	e.usage, e.tokenizer, e.chunked, e.mismatches = 0, 0, 0, 0
+	e.goodput = goodCounts{}
 	for i := range e.hist {
 		e.hist[i].reset()
 	}
@@ -117,8 +119,9 @@ func (e *llmEntry) reset(now time.Time) {
 // log counts one LLM request that ended at end (already moved up to the
 // stats' start if it ended before). Tokens count for every request, a
 // failed one keeping what it received; timings only for successes, whose
-// numbers describe a complete answer.
-func (e *llmEntry) log(r *record.Record, end time.Time) {
+// numbers describe a complete answer. slo, when set, judges the request
+// good or not.
+func (e *llmEntry) log(r *record.Record, end time.Time, slo *SLO) {
 	l := r.LLM
 	e.requests++
 	if r.Failed() {
@@ -142,6 +145,7 @@ func (e *llmEntry) log(r *record.Record, end time.Time) {
 	if r.Scheduled {
 		e.hist[Lag].Record(r.Lag)
 	}
+	e.goodput.log(slo, r, end)
 	if !r.Failed() {
 		e.logTimings(l, end.Unix())
 	}
@@ -233,6 +237,8 @@ func (e *llmEntry) snapshot(now time.Time) *LLMEntry {
 		out.hist[t] = e.hist[t].clone()
 	}
 	out.bySecond = e.tokenSeconds(now.Unix())
+	out.Good, out.GoodOutputTokens = e.goodput.good, e.goodput.tokens
+	out.goodWindow = e.goodput.window(now, e.start)
 	return out
 }
 

@@ -29,6 +29,12 @@ type LLMEntry struct {
 	// Mismatches counts requests whose server and client counts disagree.
 	Mismatches int64
 
+	// Good counts the requests that met every SLO of the run, and
+	// GoodOutputTokens their output tokens; both 0 when it sets none.
+	Good             int64
+	GoodOutputTokens int64
+	goodWindow       goodWindow
+
 	hist     [numTimings]*Histogram
 	current  [numTimings]*Histogram
 	bySecond []SecondTokens // sorted by Second
@@ -131,6 +137,9 @@ func mergeLLM(name string, start time.Time, rows []*LLMEntry) *LLMEntry {
 		out.Sources.Tokenizer += e.Sources.Tokenizer
 		out.Sources.Chunks += e.Sources.Chunks
 		out.Mismatches += e.Mismatches
+		out.Good += e.Good
+		out.GoodOutputTokens += e.GoodOutputTokens
+		out.goodWindow = out.goodWindow.merge(e.goodWindow)
 		for t := range numTimings {
 			out.hist[t].Merge(e.hist[t])
 			out.current[t].Merge(e.current[t])

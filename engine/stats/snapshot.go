@@ -27,6 +27,10 @@ type Snapshot struct {
 	// appear nowhere else.
 	Cancelled int64
 
+	// SLO is the run's service level objectives, nil when it sets none:
+	// the LLM rows then count no good requests.
+	SLO *SLO
+
 	// LLM holds one row per (Name, Method) that had LLM requests, sorted as
 	// Entries; LLMTotal is their "Aggregated" total, with Method "", merged
 	// exactly from the rows.

@@ -31,6 +31,7 @@ type RequestStats struct {
 	errors     errorGroups
 	exceptions exceptionGroups
 	cancelled  int64
+	slo        *SLO // judges LLM requests good or not; nil counts no goodput
 
 	// The LLM total is not kept live: Snapshot merges it from the rows,
 	// exactly, which halves the work of logging an LLM request.
@@ -82,7 +83,7 @@ func (s *RequestStats) Log(r *record.Record) {
 		s.errors.add(r.Method, r.Name, r.Error, at)
 	}
 	if r.LLM != nil {
-		s.llmEntry(r.Name, r.Method).log(r, at)
+		s.llmEntry(r.Name, r.Method).log(r, at, s.slo)
 	}
 	if s.warmup.counted(r.End()) {
 		s.resetLocked(r.End())
@@ -188,6 +189,7 @@ func (s *RequestStats) Snapshot(now time.Time) *Snapshot {
 		Cancelled:  s.cancelled,
 		Schedule:   s.schedule.snapshot(),
 		Warmup:     s.warmup.snapshot(),
+		SLO:        s.slo,
 	}
 	for _, e := range s.entries {
 		snap.Entries = append(snap.Entries, e.snapshot(s.total, now))

@@ -32,8 +32,8 @@ type Point struct {
 	Users            int
 	RPS, FailPerSec  float64 // current, as Locust's tables show them
 	OutputTokensPerS float64 // current
-	// The percentiles (output.LLMPercentiles) of the current window of
-	// each LLM timing; nil when the window holds none.
+	// The percentiles (the timeline's Percentiles) of the current window
+	// of each LLM timing; nil when the window holds none.
 	TTFT, ITL, TPOT, E2E []time.Duration
 
 	Sources    stats.TokenSources
@@ -71,7 +71,8 @@ type Listener interface {
 // Timeline is one scenario's charts over its tests; each new test starts
 // it afresh. Its methods are safe for concurrent use.
 type Timeline struct {
-	chart []float64 // ChartPercentiles
+	chart       []float64          // ChartPercentiles
+	percentiles output.Percentiles // of the LLM timings' windows
 
 	mu        sync.Mutex
 	seq       uint64 // of the newest tick
@@ -91,8 +92,21 @@ var _ output.Output = (*Timeline)(nil)
 // Locust's chart history holds (its PERCENTILES_TO_CHART).
 var ChartPercentiles = []float64{0.5, 0.95}
 
-// New makes an empty timeline.
-func New() *Timeline { return &Timeline{chart: ChartPercentiles} }
+// New makes an empty timeline whose points hold the default percentiles
+// of the LLM timings.
+func New() *Timeline { return NewWithPercentiles(nil) }
+
+// NewWithPercentiles makes an empty timeline whose points hold the
+// percentiles ps of the LLM timings (nil for the default).
+func NewWithPercentiles(ps output.Percentiles) *Timeline {
+	if len(ps) == 0 {
+		ps = output.DefaultPercentiles
+	}
+	return &Timeline{chart: ChartPercentiles, percentiles: ps}
+}
+
+// Percentiles are those of the LLM timings that the points hold.
+func (t *Timeline) Percentiles() output.Percentiles { return t.percentiles }
 
 // Listen adds l to those told of changes.
 func (t *Timeline) Listen(l Listener) {
@@ -195,7 +209,7 @@ func (t *Timeline) point(s output.Sample) Point {
 	}
 	current := func(timing stats.Timing) []time.Duration {
 		if h := total.Current(timing); h.Count() > 0 {
-			return h.Percentiles(output.LLMPercentiles...)
+			return h.Percentiles(t.percentiles...)
 		}
 		return nil
 	}
