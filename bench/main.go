@@ -42,11 +42,13 @@ type config struct {
 	profileUser int
 	out         string // results file
 	quick       bool
+	rates       []int // request rates of the open-loop runs
 }
 
 func defaultConfig() config {
 	return config{
 		users:       []int{100, 1000, 5000},
+		rates:       []int{1000, 5000},
 		duration:    20 * time.Second,
 		capacity:    10000,
 		capTokens:   2000,
@@ -103,6 +105,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		"gap between chunks in the capacity run; 10,000 users at 20ms ask 500,000 chunks/s of a 2-core machine, more than the simulator can send")
 	skipE2E := fs.Bool("skip-e2e", false, "skip the end-to-end runs")
 	skipCap := fs.Bool("skip-capacity", false, "skip the capacity run")
+	rates := fs.String("rates", "1000,5000", "request rates of the open-loop runs, comma-separated; empty skips them")
 	fs.BoolVar(&cfg.skipHot, "skip-hot", false, "skip the Go benchmarks of the hot paths")
 	fs.StringVar(&cfg.benchtime, "benchtime", cfg.benchtime, "go test -benchtime of the hot-path benchmarks")
 	fs.StringVar(&cfg.profileDir, "profile", "", "write CPU and heap profiles of the 1,000-user run (in-process) to this directory")
@@ -119,6 +122,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, err
 	}
 	cfg.users = list
+	cfg.rates = nil
+	if strings.TrimSpace(*rates) != "" {
+		if cfg.rates, err = parseUsers(*rates); err != nil {
+			return cfg, fmt.Errorf("-rates: %w", err)
+		}
+	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if cfg.quick {
@@ -223,6 +232,16 @@ func measureRuns(ctx context.Context, cfg config, root, tmp string, res *Results
 			return fmt.Errorf("capacity run: %w", err)
 		}
 		res.Capacity = c
+	}
+	for _, rate := range cfg.rates {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r, err := e.openLoop(ctx, rate, cfg.duration)
+		if err != nil {
+			return fmt.Errorf("open-loop run at %d requests/s: %w", rate, err)
+		}
+		res.OpenLoop = append(res.OpenLoop, r)
 	}
 	if cfg.profileDir != "" && ctx.Err() == nil {
 		p, err := e.profile(ctx, cfg.profileDir, cfg.profileUser, cfg.duration)

@@ -28,6 +28,7 @@ type Results struct {
 	Fixed    *Run      `json:"fixed_cost"`
 	E2E      []Run     `json:"end_to_end"`
 	Capacity *Capacity `json:"capacity"`
+	OpenLoop []OpenLoop `json:"open_loop"`
 	Targets  []Target  `json:"targets"`
 	Profile  *Profile  `json:"profile,omitempty"`
 }
@@ -161,6 +162,12 @@ func evaluate(r *Results) []Target {
 	if c := r.Capacity; c != nil {
 		out = append(out, Target{Name: fmt.Sprintf(rssTargetName, thousands(c.Users)), Scope: fmt.Sprintf("%s users, %s streaming at once", thousands(c.Users), thousands(c.MaxStreaming)),
 			Value: mib(c.PeakRSSBytes), Met: c.PeakRSSBytes > 0 && c.PeakRSSBytes <= capacityTarget && c.MaxStreaming >= c.Users})
+	}
+	for _, o := range r.OpenLoop {
+		if o.Rate == lagTargetRate {
+			out = append(out, Target{Name: lagTargetName, Scope: fmt.Sprintf("%s requests/s", thousands(o.Rate)),
+				Value: fmt.Sprintf("%.3f ms", o.Lag.P99), Met: o.Sent > 0 && o.Lag.P99 <= lagTargetMS})
+		}
 	}
 	return out
 }

@@ -31,11 +31,16 @@ func (c SummaryConfig) build(info output.RunInfo, snap *stats.Snapshot) *output.
 }
 
 // Schema is an empty summary as a session of c writes it: the layout
-// that the paths of checks are read against before the run.
+// that the paths of checks are read against before the run. Its schedule
+// and warm-up are there whatever the run: whether a test sends on a
+// schedule may depend on its scenario's classes and shape, and a check
+// of a figure the run did not measure fails as unmeasured.
 func (c SummaryConfig) Schema() *output.Summary {
 	st := stats.New(time.Time{})
 	st.SetSLO(c.SLO)
-	return c.build(output.RunInfo{}, st.Snapshot(time.Time{}))
+	sum := c.build(output.RunInfo{Open: true}, st.Snapshot(time.Time{}))
+	sum.Warmup = &output.SummaryWarmup{}
+	return sum
 }
 
 // Summary is the JSON summary of the test that final samples, its checks
