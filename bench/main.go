@@ -182,7 +182,7 @@ func runBench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		logf("hot paths: go test -bench, -benchtime %s", cfg.benchtime)
 		res.Hot = runHot(ctx, root, cfg.benchtime, logf)
 	}
-	if len(cfg.users) > 0 || cfg.capacity > 0 || cfg.profileDir != "" {
+	if len(cfg.users) > 0 || cfg.capacity > 0 || len(cfg.rates) > 0 || cfg.profileDir != "" {
 		if err := measureRuns(ctx, cfg, root, tmp, res, logf); err != nil {
 			return err
 		}

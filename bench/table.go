@@ -70,6 +70,7 @@ func writeTable(w io.Writer, r *Results) error {
 	e2eSection(t, r.E2E)
 	fixedSection(t, r.Fixed)
 	capacitySection(t, r.Capacity)
+	openLoopSection(t, r.OpenLoop)
 	targetSection(t, r.Targets)
 	if err := t.write(w); err != nil {
 		return err
@@ -239,6 +240,20 @@ func capacitySection(t *table, c *Capacity) {
 	t.add("metrics backlog, most queued / oldest", fmt.Sprintf("%s / %.0f ms", thousands(c.MetricsBacklog.MaxQueued), c.MetricsBacklog.MaxOldestMS))
 	t.add("requests done (failed), cut at the end", fmt.Sprintf("%s (%d), %s", thousands64(c.Requests), c.Failures, thousands64(c.Cancelled)))
 	t.add("client open-file limit", c.ClientFDLimit)
+}
+
+func openLoopSection(t *table, runs []OpenLoop) {
+	for _, o := range runs {
+		t.gap()
+		t.add("OPEN LOOP", thousands(o.Rate)+" requests/s", "target")
+		target := ""
+		if o.Rate == lagTargetRate {
+			target = "≤ 1 ms"
+		}
+		t.add("schedule lag p50 / p99 / max", fmt.Sprintf("%.3f / %.3f / %.3f ms", o.Lag.P50, o.Lag.P99, o.Lag.Max), target)
+		t.add("sent, unsent, failed", fmt.Sprintf("%s, %s, %d in %g s", thousands64(o.Sent), thousands64(o.Unsent), o.Failures, o.RunTimeS))
+		t.add("client CPU", fmt.Sprintf("%.1f s", o.CPUSeconds))
+	}
 }
 
 func targetSection(t *table, targets []Target) {
