@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/llmlocust/llmlocust/engine/runner"
 )
 
 func TestLoadErrors(t *testing.T) {
@@ -34,6 +37,8 @@ func TestLoadErrors(t *testing.T) {
 		{"option default of wrong type", "locust.options{ n = { default = \"x\", type = \"int\" } }\n", 1, "does not fit type int"},
 		{"duplicate class name", "A = locust.user{ name = \"X\" }\nA:task(function() end)\nB = locust.user{ name = \"X\" }\nB:task(function() end)\n", 3, `"X" is already used at line 1`},
 		{"empty sequence", "U = locust.user{}\nU:task(locust.sequence{})\n", 2, "at least one step"},
+		{"negative class rate", "U = locust.user{ rate = -1 }\n", 1, "rate must be requests per second, a number of 0 or more, got -1"},
+		{"string class rate", "U = locust.user{ rate = \"5/s\" }\n", 1, "rate must be requests per second"},
 		{"between reversed", "U = locust.user{ wait_time = locust.between(2, 1) }\n", 1, "max_wait must not be below min_wait"},
 	}
 	for _, tc := range cases {
@@ -125,5 +130,48 @@ func TestShippedScenariosLoad(t *testing.T) {
 			}
 			p.Close()
 		})
+	}
+}
+
+func TestRatesFromClassesAndShapes(t *testing.T) {
+	src := `
+Paced = locust.user { rate = 2.5 }
+Paced:task(function(self) end)
+locust.shape(function(t)
+  if t < 10 then return { users = 8, spawn_rate = 8, rate = 20 } end
+  if t < 20 then return 4, 2 end
+  if t < 30 then return { users = 8, spawn_rate = 8, rate = -1 } end
+  return nil
+end)
+`
+	p, err := LoadSource("rates.lua", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if r := p.Classes[0].Rate; r != 2.5 {
+		t.Errorf("class rate %v, want 2.5", r)
+	}
+	var reports []string
+	sh := p.Shape(func(msg, _ string) { reports = append(reports, msg) })
+	cases := []struct {
+		name string
+		at   time.Duration
+		want runner.Target
+		ok   bool
+	}{
+		{"a table with a rate", 0, runner.Target{Users: 8, SpawnRate: 8, Rate: 20, HasRate: true}, true},
+		{"Locust's two numbers", 10 * time.Second, runner.Target{Users: 4, SpawnRate: 2}, true},
+		{"a negative rate stops", 20 * time.Second, runner.Target{Users: 8, SpawnRate: 8}, false},
+		{"nil stops", 30 * time.Second, runner.Target{}, false},
+	}
+	for _, c := range cases {
+		got, ok := sh.Tick(c.at)
+		if got != c.want || ok != c.ok {
+			t.Errorf("%s: Tick = %+v, %v; want %+v, %v", c.name, got, ok, c.want, c.ok)
+		}
+	}
+	if len(reports) != 1 || !strings.Contains(reports[0], "rate must be requests per second") {
+		t.Errorf("reports %q, want one about the negative rate", reports)
 	}
 }
