@@ -130,7 +130,8 @@ func TestShippedScenariosRun(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatal("no scenarios found")
 	}
-	extra := map[string][]string{"shape_steps.lua": {"--duration", "3", "--step-seconds", "1"}}
+	extra := map[string][]string{"shape_steps.lua": {"--duration", "3", "--step-seconds", "1"},
+		"trace.lua": {"--trace", "../../scenarios/data/trace_sample.jsonl", "--trace-speed", "30", "-s", "10"}}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			t.Parallel()

@@ -59,6 +59,9 @@ func TestEveryScenarioTakesEveryOption(t *testing.T) {
 			js := filepath.Join(t.TempDir(), "s.json")
 			args := append([]string{"-f", f, "--headless", "-u", "1", "-r", "1", "-t", "1s", "-H", "mock",
 				"--only-summary", "--json-file", js}, set...)
+			if name == "trace.lua" { // it replays a trace, and asks for one
+				args = append(args, "--trace", "../../scenarios/data/trace_sample.jsonl", "--trace-speed", "60", "-u", "20", "-s", "10")
+			}
 			r := runCLI(t, context.Background(), nil, args...)
 			if r.code != 0 {
 				t.Fatalf("exit %d with %s\n%s", r.code, strings.Join(set, " "), r.stderr)
