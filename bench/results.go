@@ -25,12 +25,12 @@ type Results struct {
 	Hot       []HotResult `json:"hot_paths"`
 	// Fixed is a run of one user for one second: what each client costs
 	// before any load (starting, loading its tokenizer, its runtime).
-	Fixed    *Run      `json:"fixed_cost"`
-	E2E      []Run     `json:"end_to_end"`
-	Capacity *Capacity `json:"capacity"`
+	Fixed    *Run       `json:"fixed_cost"`
+	E2E      []Run      `json:"end_to_end"`
+	Capacity *Capacity  `json:"capacity"`
 	OpenLoop []OpenLoop `json:"open_loop"`
-	Targets  []Target  `json:"targets"`
-	Profile  *Profile  `json:"profile,omitempty"`
+	Targets  []Target   `json:"targets"`
+	Profile  *Profile   `json:"profile,omitempty"`
 }
 
 // Machine is where the figures were taken.
