@@ -31,15 +31,7 @@ type loadSummary struct {
 
 func readLoadSummary(t *testing.T, path string) loadSummary {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s loadSummary
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return readJSONFile[loadSummary](t, path)
 }
 
 // 20 s at 20 requests/s against the simulator: about 400 requests, sent

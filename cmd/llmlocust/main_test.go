@@ -65,15 +65,21 @@ type summary struct {
 
 func readSummary(t *testing.T, path string) summary {
 	t.Helper()
+	return readJSONFile[summary](t, path)
+}
+
+// readJSONFile reads the JSON file at path into a T.
+func readJSONFile[T any](t *testing.T, path string) T {
+	t.Helper()
+	var v T
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s summary
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatalf("summary is not JSON: %v\n%s", err, b)
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("%s is not JSON: %v\n%s", path, err, b)
 	}
-	return s
+	return v
 }
 
 func TestHeadlessRunWritesEveryOutput(t *testing.T) {
