@@ -85,9 +85,6 @@ func (s *Schedule) Begin(start time.Time) {
 	close(s.begun)
 }
 
-// Begun is closed once the schedule has begun.
-func (s *Schedule) Begun() <-chan struct{} { return s.begun }
-
 // Start is the time arrivals are counted from; zero before Begin.
 func (s *Schedule) Start() time.Time {
 	s.mu.Lock()
@@ -117,16 +114,6 @@ func (s *Schedule) SetRate(rate float64) {
 	s.curve.set(s.elapsed(), max(rate, 0))
 	close(s.changed)
 	s.changed = make(chan struct{})
-}
-
-// Rate is the rate now; 0 for a timed schedule.
-func (s *Schedule) Rate() float64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.curve == nil {
-		return 0
-	}
-	return s.curve.rateAt(s.elapsed())
 }
 
 // elapsed is the schedule's time in seconds, 0 before it begins. s.mu

@@ -74,7 +74,7 @@ func (s *Session) openLoop() bool {
 		return true
 	}
 	for _, c := range s.classes {
-		if rc, ok := c.(runner.RatedClass); ok && rc.Rate() > 0 {
+		if runner.RateOf(c) > 0 {
 			return true
 		}
 	}

@@ -34,8 +34,8 @@ type openLoop struct {
 	begun   bool // beginWhenReady has run
 }
 
-// classRate is a class's own rate, 0 when it has none.
-func classRate(c UserClass) float64 {
+// RateOf is a class's own request rate, 0 when it has none.
+func RateOf(c UserClass) float64 {
 	if rc, ok := c.(RatedClass); ok {
 		return rc.Rate()
 	}
@@ -51,7 +51,7 @@ func (r *Runner) openSchedules(t *test, rate float64) (*openLoop, error) {
 	o := &openLoop{perClass: make([]*arrival.Schedule, len(r.classes)), share: make([]float64, len(r.classes))}
 	var weights int
 	for _, c := range r.classes {
-		if classRate(c) == 0 && c.FixedCount() == 0 {
+		if RateOf(c) == 0 && c.FixedCount() == 0 {
 			weights += c.Weight()
 		}
 	}
@@ -65,7 +65,7 @@ func (r *Runner) openSchedules(t *test, rate float64) (*openLoop, error) {
 		o.runRate, o.trace = true, true
 	}
 	for i, c := range r.classes {
-		own := classRate(c)
+		own := RateOf(c)
 		switch {
 		case own < 0:
 			return nil, fmt.Errorf("user class %q: rate %v is negative", c.Name(), own)
