@@ -160,6 +160,7 @@ func (s *Server) templateArgs() map[string]any {
 			"points": points, "requests": reqs, "seq": seq,
 			"percentiles": s.cfg.Session.Percentiles(), "ws_path": "ws/llm", "points_path": "llm/points",
 		},
+		"sweep": s.sweepView(),
 	}
 }
 

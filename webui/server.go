@@ -73,6 +73,9 @@ type Config struct {
 	// both, the full stats history file can be downloaded.
 	CSVPrefix   string
 	FullHistory bool
+	// StepTime is --step-time, the step time of a sweep whose form gives
+	// none.
+	StepTime time.Duration
 }
 
 // Server is the web UI's backend over one session.
@@ -201,6 +204,7 @@ func (s *Server) routes() {
 	r.Get("/logs", s.logs)
 	r.Get("/worker-count", s.workerCount)
 	r.Get("/llm/points", s.points)
+	r.Get("/llm/sweep", s.sweep)
 	r.Get("/ws/llm", sameOrigin, s.websocket())
 }
 

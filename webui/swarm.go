@@ -22,6 +22,7 @@ type swarmForm struct {
 	users, rate       string
 	host, runTime     string
 	hostSet, countSet bool
+	sweep, stepTime   string
 	options           map[string]string // scenario option (Lua name) -> text
 }
 
@@ -50,7 +51,11 @@ func (s *Server) swarm(c *fiber.Ctx) error {
 		s.cfg.Session.Timeline().Restart(start)
 	}
 	msg := "Swarming started"
-	if s.plan.HasShape() {
+	switch {
+	case test.Sweep != nil:
+		msg = fmt.Sprintf("Sweep %s started, in steps of %s", test.Sweep, test.Sweep.StepTime)
+		test.RunTime = 0 // the steps set the test's length
+	case s.plan.HasShape():
 		msg = "Swarming started using the scenario's load shape"
 	}
 	if note := s.cfg.Session.SecretNote(); note != "" {
@@ -76,6 +81,10 @@ func (s *Server) readForm(c *fiber.Ctx) swarmForm {
 			f.host, f.hostSet = strings.NewReplacer("<", "", ">", "").Replace(value), true
 		case key == "run_time":
 			f.runTime = value
+		case key == "sweep":
+			f.sweep = strings.TrimSpace(value)
+		case key == "step_time":
+			f.stepTime = value
 		case declared[key]:
 			if _, seen := f.options[key]; !seen {
 				f.options[key] = value
@@ -112,7 +121,11 @@ func (s *Server) parseTest(f swarmForm) (t run.Test, refusal string) {
 		}
 		t.RunTime = d
 	}
-	if s.plan.HasShape() {
+	if t.Sweep, refusal = s.parseSweep(f); refusal != "" {
+		return t, refusal
+	}
+	// A sweep sets the load in place of the shape, with the form's users.
+	if s.plan.HasShape() && t.Sweep == nil {
 		return t, ""
 	}
 	users, uerr := strconv.Atoi(strings.TrimSpace(f.users))

@@ -86,8 +86,7 @@ func headless(ctx context.Context, plan *script.Plan, opts *options.Run, vals *o
 	if err != nil {
 		return fail(stderr, err)
 	}
-	test := run.Test{Users: opts.Users, SpawnRate: opts.SpawnRate, RunTime: opts.RunTime}
-	if err := s.Start(test); err != nil {
+	if err := s.Start(cliTest(opts)); err != nil {
 		_, _ = s.Close()
 		return fail(stderr, err)
 	}
@@ -118,6 +117,7 @@ func finish(s *run.Session, opts *options.Run, log *logger, stdout, stderr io.Wr
 		tables = stderr // stdout carries the JSON summary
 	}
 	printTables(tables, snap)
+	_ = output.PrintSweep(tables, s.SweepStatus().Sweep)
 	checksFailed := printChecks(tables, s.FinalSummary())
 	warnSaturated(log, s.Peak())
 	if n := s.CountsCut(); n > 0 {

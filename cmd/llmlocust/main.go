@@ -102,6 +102,9 @@ func runCommand(ctx context.Context, in options.Input, stdout, stderr io.Writer)
 	if _, err := summaryConfig(&opts, plan.File); err != nil {
 		return fail(stderr, err)
 	}
+	if _, err := sweepOf(&opts); err != nil {
+		return fail(stderr, err)
+	}
 	bind := &script.Env{Host: opts.Host, Values: vals.Scenario, Classes: vals.Positional(),
 		Tokenizer: opts.Tokenizer, Getenv: in.Getenv}
 	if err := interruptible(ctx, func() error { return plan.Prepare(bind) }); err != nil {

@@ -40,7 +40,7 @@ func web(ctx context.Context, plan *script.Plan, opts *options.Run, vals *option
 		Session: s, Plan: plan, Options: vals, Users: opts.Users, SpawnRate: opts.SpawnRate, RunTime: opts.RunTime,
 		Scenario: plan.File, BasePath: opts.WebBasePath,
 		Auth: auth, Version: version, Logs: log.recent, Logf: log.levelf, Index: webui.Frontend(),
-		CSVPrefix: opts.CSV, FullHistory: opts.CSVFullHistory,
+		CSVPrefix: opts.CSV, FullHistory: opts.CSVFullHistory, StepTime: opts.StepTime,
 	})
 	if err != nil {
 		_, _ = s.Close()
@@ -55,8 +55,7 @@ func web(ctx context.Context, plan *script.Plan, opts *options.Run, vals *option
 		log.log(LevelWarning, "llmlocust.main", "this binary was built without the web frontend: run `make build`")
 	}
 	if opts.Autostart {
-		test := run.Test{Users: opts.Users, SpawnRate: opts.SpawnRate, RunTime: opts.RunTime}
-		if err := s.Start(test); err != nil {
+		if err := s.Start(cliTest(opts)); err != nil {
 			log.log(LevelError, "llmlocust.main", "starting the test: %v", err)
 		}
 	}

@@ -49,6 +49,9 @@ type Sample struct {
 	// many of their arrivals fell due and never went out.
 	Open   bool
 	Unsent int64
+
+	// Sweep is the test's steps, nil when it does not sweep.
+	Sweep *Sweep
 }
 
 // Manager ticks a run's outputs once a second while a test is active.

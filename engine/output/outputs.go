@@ -52,7 +52,7 @@ func liveOf(s Sample) Live {
 // InfoOf is what the summary of a run closed with final says of it.
 func InfoOf(final Sample, scenario string) RunInfo {
 	return RunInfo{Start: final.TestStart, End: final.TestStart.Add(final.Elapsed), Host: final.Host,
-		Scenario: scenario, UserCount: final.TargetUsers, Backlog: final.Peak, Open: final.Open, Unsent: final.Unsent}
+		Scenario: scenario, UserCount: final.TargetUsers, Backlog: final.Peak, Open: final.Open, Unsent: final.Unsent, Sweep: final.Sweep}
 }
 
 // SummaryOutput writes the JSON summary (--json, --json-file) when the

@@ -28,6 +28,8 @@ type RunInfo struct {
 	Unsent int64
 	// Percentiles are those of the LLM timings; nil for DefaultPercentiles.
 	Percentiles Percentiles
+	// Sweep is the steps of a test that swept; nil without.
+	Sweep *Sweep
 }
 
 // Summary is the JSON summary of a run (--json, --json-file). Every key is
@@ -52,6 +54,7 @@ type Summary struct {
 	Errors     []SummaryError     `json:"errors"`
 	Exceptions []SummaryException `json:"exceptions"`
 	Checks     []CheckResult      `json:"checks"` // the --check gates, once evaluated
+	Sweep      *Sweep             `json:"sweep"`
 }
 
 // Stats is the summary of one endpoint (Name and Method set) or of the
@@ -176,6 +179,7 @@ func NewSummary(info RunInfo, snap *stats.Snapshot) *Summary {
 		Errors:     make([]SummaryError, 0, len(snap.Errors)),
 		Exceptions: make([]SummaryException, 0, len(snap.Exceptions)),
 		Checks:     []CheckResult{},
+		Sweep:      info.Sweep,
 	}
 	if snap.LLMTotal != nil {
 		addLLM(&s.Totals, snap.LLMTotal, info.End, info.Percentiles)

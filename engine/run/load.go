@@ -34,7 +34,11 @@ type Load struct {
 // runnerLoad is the runner's part of the load.
 func (s *Session) runnerLoad() (runner.Load, error) {
 	l := s.cfg.Load
-	return runner.Load{Rate: l.Rate, Ramp: l.Ramp, Arrivals: l.Arrivals, Trace: s.trace}, nil
+	rate := l.Rate
+	if sw := s.sweepSpec; sw != nil && sw.Mode == SweepRate {
+		rate = sw.first()
+	}
+	return runner.Load{Rate: rate, Ramp: l.Ramp, Arrivals: l.Arrivals, Trace: s.trace}, nil
 }
 
 // readTrace reads the trace to replay, once for the session, so that a
@@ -70,7 +74,7 @@ func (s *Session) readTrace() error {
 // openLoop says whether the test's users send on schedules: then they
 // are slots for the requests in flight rather than a load of their own.
 func (s *Session) openLoop() bool {
-	if s.cfg.Load.Rate > 0 || s.trace != nil {
+	if s.cfg.Load.Rate > 0 || s.trace != nil || s.sweepSpec != nil && s.sweepSpec.Mode == SweepRate {
 		return true
 	}
 	for _, c := range s.classes {
@@ -89,7 +93,7 @@ func (s *Session) spawnRate(t Test) float64 {
 		return t.SpawnRate
 	}
 	s.cfg.Logf("INFO", "llmlocust.main", "open loop: starting the %d users at once; they cap the requests in flight", t.Users)
-	return max(float64(t.Users), 1) * 1000
+	return allAtOnce(t.Users)
 }
 
 // startWarmup begins the test's warm-up, if it has one. s.mu is held.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/llmlocust/llmlocust/engine/output"
@@ -24,7 +25,7 @@ func (s *Session) initOutputs() error {
 			return fmt.Errorf("writing CSV files: %w", err)
 		}
 		w.MaskSecrets(s.keys.scrub)
-		outs = append(outs, w)
+		outs = append(outs, w, output.NewSweepCSV(s.cfg.CSVPrefix))
 	}
 	s.outputs = output.NewManager(outs, s.sample, s.active, func(format string, args ...any) {
 		s.cfg.Logf("ERROR", "llmlocust.main", format, args...)
@@ -60,7 +61,7 @@ func (s *Session) sample() output.Sample {
 	return output.Sample{
 		Time: now, Stats: s.Snapshot(), Users: s.UserCount(), TargetUsers: s.TargetUserCount(),
 		Classes: s.UserClassesCount(), State: string(st), Stopped: st == runner.StateStopped,
-		TestStart: start, Elapsed: end.Sub(start), Backlog: s.Backlog(),
+		TestStart: start, Elapsed: end.Sub(start), Backlog: s.Backlog(), Sweep: s.sweepSummary(now),
 	}
 }
 
@@ -100,11 +101,15 @@ type tee struct {
 	stats    *stats.RequestStats
 	timeline *timeline.Timeline
 	onRecord func(r *record.Record)
+	sweep    *atomic.Pointer[sweepRun]
 }
 
 func (t tee) Log(r *record.Record) {
 	t.stats.Log(r)
 	t.timeline.Log(r)
+	if sw := t.sweep.Load(); sw != nil {
+		sw.log(r)
+	}
 	if t.onRecord != nil {
 		t.onRecord(r)
 	}

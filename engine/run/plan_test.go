@@ -60,19 +60,32 @@ type chatClass struct {
 func (c *chatClass) Name() string    { return "Chat" }
 func (c *chatClass) Weight() int     { return 1 }
 func (c *chatClass) FixedCount() int { return 0 }
-func (c *chatClass) NewUser(int, *arrival.Schedule) (runner.User, error) {
-	return &chatUser{class: c, client: stream.NewClient()}, nil
+func (c *chatClass) NewUser(_ int, arrivals *arrival.Schedule) (runner.User, error) {
+	return &chatUser{class: c, client: stream.NewClient(), arrivals: arrivals}, nil
 }
 
+// chatUser sends back to back or, open loop, one request per arrival.
 type chatUser struct {
-	class  *chatClass
-	client *stream.Client
+	class    *chatClass
+	client   *stream.Client
+	arrivals *arrival.Schedule
 }
 
 const chatBody = `{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":8,"stream":true,"stream_options":{"include_usage":true}}`
 
 func (u *chatUser) Run(ctx context.Context, stop <-chan struct{}) error {
 	defer u.client.CloseIdle()
+	if u.arrivals != nil {
+		leave := u.arrivals.Join()
+		defer leave()
+		for {
+			a, ok := u.arrivals.Next(ctx, stop)
+			if !ok {
+				return nil
+			}
+			u.chat(ctx, a.Due)
+		}
+	}
 	for {
 		select {
 		case <-stop:
@@ -81,7 +94,7 @@ func (u *chatUser) Run(ctx context.Context, stop <-chan struct{}) error {
 			return nil
 		default:
 		}
-		u.chat(ctx)
+		u.chat(ctx, time.Time{})
 		select {
 		case <-stop:
 			return nil
@@ -92,9 +105,9 @@ func (u *chatUser) Run(ctx context.Context, stop <-chan struct{}) error {
 	}
 }
 
-func (u *chatUser) chat(ctx context.Context) {
+func (u *chatUser) chat(ctx context.Context, due time.Time) {
 	d := u.class.b.Daemon
-	r := &metrics.Stream{Name: "chat", Method: http.MethodPost, Format: u.class.format}
+	r := &metrics.Stream{Name: "chat", Method: http.MethodPost, Format: u.class.format, Due: due}
 	d.Begin(r)
 	req := stream.Request{Method: http.MethodPost, URL: u.class.url, Body: []byte(chatBody),
 		Header: [][2]string{{"Content-Type", "application/json"}}}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/llmlocust/llmlocust/engine/arrival"
@@ -77,6 +78,9 @@ type Test struct {
 	SpawnRate float64
 	Host      string        // "" for the session's host
 	RunTime   time.Duration // 0 until stopped
+	// Sweep, when set, runs the test in steps (--sweep); its steps set
+	// the length of the test, RunTime is ignored.
+	Sweep *Sweep
 	// Own names the secret options whose values came with the test (typed
 	// into the web form): only those reach a host the operator did not
 	// name.
@@ -91,6 +95,9 @@ type Session struct {
 	timeline *timeline.Timeline
 	outputs  *output.Manager
 	keys     keys // the secrets and which of them the current test may read
+	// sweep is the current (or last) test's sweep, nil without; the tee
+	// hands it every Record.
+	sweep atomic.Pointer[sweepRun]
 
 	mu      sync.Mutex
 	runner  *runner.Runner
@@ -107,6 +114,8 @@ type Session struct {
 	// process to exit with; nil when they asked nothing.
 	exitCode *int
 	summary  *output.Summary // the final one, once closed
+	// sweepSpec is the sweep of the test being started, for its load.
+	sweepSpec *Sweep
 }
 
 // New prepares a session; nothing is sent until Start.
@@ -120,7 +129,7 @@ func New(cfg Config) (*Session, error) {
 	now := time.Now()
 	s := &Session{cfg: cfg, stats: stats.New(now), timeline: timeline.NewWithPercentiles(cfg.Summary.Percentiles), host: cfg.Host, start: now}
 	s.stats.SetSLO(cfg.Summary.SLO)
-	s.daemon = metrics.NewDaemonWithLimits(tee{s.stats, s.timeline, cfg.OnRecord}, cfg.Limits)
+	s.daemon = metrics.NewDaemonWithLimits(tee{s.stats, s.timeline, cfg.OnRecord, &s.sweep}, cfg.Limits)
 	s.daemon.OnPanic(func(v any, stack []byte) {
 		cfg.Logf("ERROR", "llmlocust.metrics", "internal error (a bug in llmlocust; the request failed, the run goes on): %v\n%s", v, stack)
 	})
@@ -150,6 +159,9 @@ func (s *Session) Start(t Test) error {
 	if r := s.runner; r != nil {
 		switch r.State() {
 		case runner.StateSpawning, runner.StateRunning:
+			if err := s.editable(t); err != nil {
+				return err
+			}
 			if err := r.Start(t.Users, t.SpawnRate); err != nil {
 				return err
 			}
@@ -165,6 +177,9 @@ func (s *Session) Start(t Test) error {
 	if host == "" {
 		host = s.cfg.Host
 	}
+	if err := s.prepareSweep(&t); err != nil {
+		return err
+	}
 	// Binding runs the scenario's top level, which reads options too.
 	s.grantKeys(host, t.Own, false)
 	r, err := s.newRunner(host, t.RunTime)
@@ -178,14 +193,30 @@ func (s *Session) Start(t Test) error {
 	s.Reset()
 	s.runner, s.host, s.start, s.end = r, host, time.Now(), time.Time{}
 	s.exitCode = nil
-	s.test = &Test{Users: t.Users, SpawnRate: t.SpawnRate, Host: host, RunTime: t.RunTime}
+	s.test = &Test{Users: t.Users, SpawnRate: t.SpawnRate, Host: host, RunTime: t.RunTime, Sweep: t.Sweep}
+	s.sweep.Store(nil)
 	s.outputs.Align()
 	s.startWarmup()
+	if t.Sweep != nil {
+		return s.startSweep(r, t)
+	}
 	if shape := s.cfg.Plan.Shape(s.exception); shape != nil {
 		s.cfg.Logf("INFO", "llmlocust.main", "the scenario's load shape sets the user count and spawn rate")
 		return r.StartShape(shape)
 	}
 	return r.Start(t.Users, s.spawnRate(t))
+}
+
+// editable refuses an edit of the running test that a sweep drives, or
+// that would start a sweep.
+func (s *Session) editable(t Test) error {
+	switch {
+	case s.sweepRunning():
+		return ErrSweepActive
+	case t.Sweep != nil:
+		return runner.ErrRunning
+	}
+	return nil
 }
 
 // newRunner binds the plan to host and makes the test's runner.
@@ -271,7 +302,8 @@ func (s *Session) exception(msg, traceback string) {
 }
 
 func (s *Session) spawningComplete(int) {
-	if s.cfg.ResetStats {
+	// A users sweep spawns at every step; the stats reset at its first.
+	if i, ok := s.sweepStep(); s.cfg.ResetStats && (!ok || i == 0) {
 		s.cfg.Logf("INFO", "llmlocust.runner", "resetting stats")
 		s.Reset()
 	}
@@ -279,6 +311,7 @@ func (s *Session) spawningComplete(int) {
 
 func (s *Session) testStopped() {
 	end := time.Now()
+	s.haltSweep()
 	s.stats.Stop(end)
 	s.mu.Lock()
 	s.end = end
@@ -294,6 +327,7 @@ func (s *Session) testStopped() {
 
 // Stop begins stopping the test's users and returns at once.
 func (s *Session) Stop() {
+	s.haltSweep()
 	if r := s.current(); r != nil {
 		r.Stop()
 	}
@@ -302,6 +336,7 @@ func (s *Session) Stop() {
 // Cancel stops the test's users at once, cancelling the requests in
 // flight, and returns at once.
 func (s *Session) Cancel() {
+	s.haltSweep()
 	if r := s.current(); r != nil {
 		r.Cancel()
 	}
@@ -310,6 +345,7 @@ func (s *Session) Cancel() {
 // Quit stops the test and waits until every user has returned and every
 // Record has reached the stats.
 func (s *Session) Quit() {
+	s.haltSweep()
 	if r := s.current(); r != nil {
 		r.Quit()
 	}
