@@ -18,18 +18,27 @@ import (
 // Point is one second of a running test, for the LLM charts. Percentiles
 // are over about the last ten seconds.
 type Point struct {
-	Time             string                  `json:"time"`
-	UserCount        int                     `json:"user_count"`
-	RPS              float64                 `json:"rps"`
-	FailPerSec       float64                 `json:"fail_per_sec"`
-	OutputTokensPerS float64                 `json:"output_tokens_per_s"`
-	TTFT             Percentiles             `json:"ttft"`
-	ITL              Percentiles             `json:"itl"`
-	TPOT             Percentiles             `json:"tpot"`
-	E2E              Percentiles             `json:"e2e"`
-	TokenSources     output.TokenCountSource `json:"token_sources"`
-	TokenMismatches  int64                   `json:"token_mismatches"`
-	Backlog          metrics.Backlog         `json:"backlog"`
+	Time             string      `json:"time"`
+	UserCount        int         `json:"user_count"`
+	RPS              float64     `json:"rps"`
+	FailPerSec       float64     `json:"fail_per_sec"`
+	OutputTokensPerS float64     `json:"output_tokens_per_s"`
+	TTFT             Percentiles `json:"ttft"`
+	ITL              Percentiles `json:"itl"`
+	TPOT             Percentiles `json:"tpot"`
+	E2E              Percentiles `json:"e2e"`
+	// ScheduleLag is how late an open-loop test's requests went out;
+	// its values are null in a closed-loop test.
+	ScheduleLag     Percentiles             `json:"schedule_lag"`
+	TokenSources    output.TokenCountSource `json:"token_sources"`
+	TokenMismatches int64                   `json:"token_mismatches"`
+	Backlog         metrics.Backlog         `json:"backlog"`
+	// GoodRPS and GoodFraction are the current goodput under the run's
+	// SLOs, null without SLOs or while no request ended in the window.
+	GoodRPS      *float64 `json:"good_rps"`
+	GoodFraction *float64 `json:"good_fraction"`
+	// Warmup marks a second of the warm-up, left out of every figure.
+	Warmup bool `json:"warmup"`
 }
 
 // Percentiles of one timing in milliseconds: an object with a key per
@@ -102,6 +111,9 @@ type LLMRow struct {
 	ITL              *output.Latency         `json:"itl_ms"`
 	TPOT             *output.Latency         `json:"tpot_ms"`
 	E2E              *output.Latency         `json:"e2e_ms"`
+	// ScheduleLag is how late the scheduled requests went out, null in a
+	// closed-loop test.
+	ScheduleLag *output.Latency `json:"schedule_lag_ms"`
 	// Goodput is as the JSON summary has it, null without SLOs.
 	Goodput *output.Goodput `json:"goodput"`
 }
@@ -129,7 +141,7 @@ func finite(x float64) float64 {
 // pointOf is a timeline point as the wire carries it; ps are the
 // timeline's percentiles.
 func pointOf(p timeline.Point, ps output.Percentiles) Point {
-	return Point{
+	out := Point{
 		Time:             p.Time.UTC().Format(isoSeconds),
 		UserCount:        p.Users,
 		RPS:              finite(p.RPS),
@@ -139,10 +151,17 @@ func pointOf(p timeline.Point, ps output.Percentiles) Point {
 		ITL:              percentilesOf(p.ITL, ps),
 		TPOT:             percentilesOf(p.TPOT, ps),
 		E2E:              percentilesOf(p.E2E, ps),
+		ScheduleLag:      percentilesOf(p.Lag, ps),
 		TokenSources:     output.SourcesOf(p.Sources),
 		TokenMismatches:  p.Mismatches,
 		Backlog:          p.Backlog,
+		Warmup:           p.Warmup,
 	}
+	if p.HasGoodput {
+		rps, frac := finite(p.GoodRPS), finite(p.GoodFraction)
+		out.GoodRPS, out.GoodFraction = &rps, &frac
+	}
+	return out
 }
 
 // percentilesOf are the percentiles ps of a window, in ms; p holds one
@@ -199,6 +218,7 @@ func llmRow(e *stats.LLMEntry, end time.Time, ps output.Percentiles, goodput boo
 		ITL:              output.LatencyOf(e.Hist(stats.ITL), ps),
 		TPOT:             output.LatencyOf(e.Hist(stats.TPOT), ps),
 		E2E:              output.LatencyOf(e.Hist(stats.E2E), ps),
+		ScheduleLag:      output.LatencyOf(e.Hist(stats.Lag), ps),
 	}
 	if goodput {
 		r.Goodput = output.GoodputOf(e, end)

@@ -103,7 +103,7 @@ func (s *Session) startWarmup() {
 		s.warmup = nil
 	}
 	l := s.cfg.Load
-	s.stats.WarmupRequests(l.WarmupRequests)
+	s.stats.StartWarmup(l.WarmupRequests, l.Warmup > 0)
 	if l.Warmup > 0 {
 		s.warmup = time.AfterFunc(l.Warmup, func() {
 			s.daemon.Flush()

@@ -143,7 +143,7 @@ func (e *llmEntry) log(r *record.Record, end time.Time, slo *SLO) {
 	}
 	e.logTokenSeconds(r, end)
 	if r.Scheduled {
-		e.hist[Lag].Record(r.Lag)
+		e.logLag(r.Lag, end.Unix())
 	}
 	e.goodput.log(slo, r, end)
 	if !r.Failed() {
@@ -196,9 +196,20 @@ func (e *llmEntry) logTimings(l *record.LLM, endSec int64) {
 	}
 }
 
+// logLag records how late a scheduled request went out, failed or not,
+// into the whole-run histogram and the window slot of its end second.
+func (e *llmEntry) logLag(lag time.Duration, endSec int64) {
+	us := microsOf(lag)
+	i := bucketIndex(us)
+	e.hist[Lag].add(us, i)
+	if slot := e.window.take(endSec); slot != nil {
+		slot.val[Lag].add(us, i)
+	}
+}
+
 // isWindowed says whether a timing keeps a current window: those that
 // the live line, the history file and the web UI's charts show.
-func isWindowed(t Timing) bool { return t == TTFT || t == ITL || t == TPOT || t == E2E }
+func isWindowed(t Timing) bool { return t == TTFT || t == ITL || t == TPOT || t == E2E || t == Lag }
 
 // current is the windowed histograms of the seconds from
 // now−currentWindow+1 to now.

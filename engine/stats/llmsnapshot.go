@@ -65,8 +65,8 @@ func (e *LLMEntry) Hist(t Timing) *Histogram {
 }
 
 // Current is the histogram of a timing over the requests that ended in
-// about the last ten seconds before the snapshot. Only TTFT, ITL, TPOT and E2E
-// keep one; the others give an empty histogram.
+// about the last ten seconds before the snapshot. Only TTFT, ITL, TPOT,
+// E2E and Lag keep one; the others give an empty histogram.
 func (e *LLMEntry) Current(t Timing) *Histogram {
 	if t >= numTimings {
 		return &Histogram{}

@@ -34,21 +34,24 @@ func (s *schedule) snapshot() Schedule { return Schedule{Lag: s.lag.clone()} }
 type warmup struct {
 	until    time.Time // requests that started before are left out; zero: none
 	requests int       // requests still to count before it ends; 0: not by count
+	timed    bool      // it ends at a time still to come
 	excluded int64
 	ended    bool
 }
 
 // Warmup is what the warm-up of a test left out: the requests that
 // started before Until. Until is zero while there is none or it has not
-// ended.
+// ended; Pending is true while one has begun and not ended, so that the
+// charts can mark its seconds as they pass.
 type Warmup struct {
 	Until    time.Time
 	Excluded int64
+	Pending  bool
 }
 
 func (w *warmup) snapshot() Warmup {
 	if !w.ended {
-		return Warmup{}
+		return Warmup{Pending: w.timed || w.requests > 0}
 	}
 	return Warmup{Until: w.until, Excluded: w.excluded}
 }
@@ -77,12 +80,14 @@ func (w *warmup) counted(at time.Time) bool {
 	return true
 }
 
-// WarmupRequests starts a warm-up that ends once n requests have been
-// counted (cancelled ones aside); what started before is then left out.
-func (s *RequestStats) WarmupRequests(n int) {
+// StartWarmup starts a warm-up that ends once n requests have been
+// counted (cancelled ones aside), or, when timed, at EndWarmup, whichever
+// comes first; what started before is then left out. With neither there
+// is none.
+func (s *RequestStats) StartWarmup(n int, timed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.warmup = warmup{requests: n}
+	s.warmup = warmup{requests: n, timed: timed}
 }
 
 // EndWarmup ends the warm-up at now: the stats restart, and requests that

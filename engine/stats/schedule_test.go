@@ -26,6 +26,11 @@ func TestScheduleLagCountsScheduledRequestsOnly(t *testing.T) {
 	if h := snap.LLM[0].Hist(Lag); h.Count() != 3 {
 		t.Errorf("the LLM row's lag has %d values, want 3", h.Count())
 	}
+	// The current window, for the charts, holds the same: all three
+	// ended within it, the failed one too.
+	if h := snap.LLMTotal.Current(Lag); h.Count() != 3 || h.Max() != 3*time.Millisecond {
+		t.Errorf("the current lag window has %d values, max %v; want 3 and 3ms", h.Count(), h.Max())
+	}
 }
 
 func TestWarmupLeavesOutWhatStartedInIt(t *testing.T) {
@@ -36,7 +41,7 @@ func TestWarmupLeavesOutWhatStartedInIt(t *testing.T) {
 		wantExcluded int64
 	}{
 		{"by time: started before the end, finished after", func(s *RequestStats, t0 time.Time) { s.EndWarmup(t0.Add(10 * time.Second)) }, 5, 5},
-		{"by count: the first three and what was in flight", func(s *RequestStats, t0 time.Time) { s.WarmupRequests(3) }, 5, 5},
+		{"by count: the first three and what was in flight", func(s *RequestStats, t0 time.Time) { s.StartWarmup(3, false) }, 5, 5},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -55,6 +60,38 @@ func TestWarmupLeavesOutWhatStartedInIt(t *testing.T) {
 			if snap.Total.NumRequests != c.wantRequests || snap.Warmup.Excluded != c.wantExcluded || snap.Warmup.Until.IsZero() {
 				t.Errorf("counted %d, warm-up left out %d until %v; want %d and %d", snap.Total.NumRequests, snap.Warmup.Excluded,
 					snap.Warmup.Until, c.wantRequests, c.wantExcluded)
+			}
+		})
+	}
+}
+
+func TestWarmupIsPendingUntilItEnds(t *testing.T) {
+	cases := []struct {
+		name  string
+		begin func(s *RequestStats)
+		end   func(s *RequestStats, t0 time.Time)
+	}{
+		{"by time", func(s *RequestStats) { s.StartWarmup(0, true) }, func(s *RequestStats, t0 time.Time) { s.EndWarmup(t0.Add(time.Second)) }},
+		{"by count", func(s *RequestStats) { s.StartWarmup(2, false) }, func(s *RequestStats, t0 time.Time) {
+			for range 2 {
+				s.Log(&record.Record{Name: "/x", Method: "GET", Start: t0, ResponseTime: time.Millisecond, Status: 200})
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t0 := time.Now()
+			s := New(t0)
+			if s.Snapshot(t0).Warmup.Pending {
+				t.Fatal("pending before any warm-up began")
+			}
+			c.begin(s)
+			if w := s.Snapshot(t0).Warmup; !w.Pending || !w.Until.IsZero() {
+				t.Fatalf("after it began: %+v, want pending without an end", w)
+			}
+			c.end(s, t0)
+			if w := s.Snapshot(t0.Add(2 * time.Second)).Warmup; w.Pending || w.Until.IsZero() {
+				t.Errorf("after it ended: %+v, want an end and not pending", w)
 			}
 		})
 	}

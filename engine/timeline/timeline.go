@@ -35,6 +35,16 @@ type Point struct {
 	// The percentiles (the timeline's Percentiles) of the current window
 	// of each LLM timing; nil when the window holds none.
 	TTFT, ITL, TPOT, E2E []time.Duration
+	// Lag is the same of the schedule lag of an open-loop test.
+	Lag []time.Duration
+	// Goodput is the current goodput under SLOs: good requests per
+	// second and their share; HasGoodput is false without SLOs or while
+	// no request ended in its window.
+	GoodRPS, GoodFraction float64
+	HasGoodput            bool
+	// Warmup is true while the test's warm-up has begun and not ended:
+	// the second is left out of every reported figure.
+	Warmup bool
 
 	Sources    stats.TokenSources
 	Mismatches int64
@@ -214,6 +224,11 @@ func (t *Timeline) point(s output.Sample) Point {
 		return nil
 	}
 	p.TTFT, p.ITL, p.TPOT, p.E2E = current(stats.TTFT), current(stats.ITL), current(stats.TPOT), current(stats.E2E)
+	p.Lag = current(stats.Lag)
+	if snap.SLO != nil {
+		p.GoodRPS, p.GoodFraction, p.HasGoodput = total.CurrentGoodput()
+	}
+	p.Warmup = snap.Warmup.Pending
 	for _, q := range t.chart {
 		v, _ := snap.Total.CurrentPercentile(q)
 		p.ResponseTimes = append(p.ResponseTimes, v)
