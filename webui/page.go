@@ -10,6 +10,7 @@ import (
 	"mime"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -237,10 +238,34 @@ func (s *Server) classInfo() (names []string, tasks map[string][]string, users m
 // value of it goes only to the hosts the operator named.
 const secretFormNote = "(The server's value is sent only to the hosts given when llmlocust was started; for a host typed here, type the key too.)"
 
+// Help of the sweep's form fields, which locust-ui shows among the
+// scenario's options.
+const (
+	sweepHelp    = "Run the test as a sweep, in steps: users=1,2,4,8 (user counts), rate=1,2,4,8 (requests/s, open loop; the user count caps requests in flight) or rate=auto. Empty: an ordinary test. The steps set its length; see the Sweep tab."
+	stepTimeHelp = "How long each step of a sweep runs (20s, 1m…)."
+)
+
+// sweepOptions are the form's sweep fields, prefilled from the command
+// line.
+func (s *Server) sweepOptions() map[string]any {
+	step := s.cfg.StepTime
+	if step <= 0 {
+		step = defaultStepTime
+	}
+	field := func(v, help string) map[string]any {
+		return map[string]any{"default_value": v, "is_secret": false, "is_required": false, "help_text": help, "is_multiple": false, "choices": nil}
+	}
+	return map[string]any{
+		"sweep":     field(s.cfg.Sweep, sweepHelp),
+		"step_time": field(strconv.FormatFloat(step.Seconds(), 'f', -1, 64)+"s", stepTimeHelp),
+	}
+}
+
 // extraOptions are the scenario's options as form fields, with their
-// current values; a secret's value never leaves the server.
+// current values, and the sweep's fields; a secret's value never leaves
+// the server.
 func (s *Server) extraOptions() map[string]any {
-	out := map[string]any{}
+	out := s.sweepOptions()
 	for _, o := range s.plan.Options {
 		v, ok := s.cfg.Options.Scenario(o.Name)
 		if !ok {

@@ -73,8 +73,9 @@ type Config struct {
 	// both, the full stats history file can be downloaded.
 	CSVPrefix   string
 	FullHistory bool
-	// StepTime is --step-time, the step time of a sweep whose form gives
-	// none.
+	// Sweep and StepTime are --sweep and --step-time: the form's first
+	// sweep, and the step time of a sweep whose form gives none.
+	Sweep    string
 	StepTime time.Duration
 }
 

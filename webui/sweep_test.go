@@ -112,3 +112,31 @@ func TestSwarmSweepRefusals(t *testing.T) {
 		})
 	}
 }
+
+// The form offers a sweep among its options, prefilled from the command
+// line, with a step time that the default fills when none was given.
+func TestFormOffersASweep(t *testing.T) {
+	cases := []struct {
+		name      string
+		edit      func(*Config)
+		wantSweep string
+		wantStep  string
+	}{
+		{"nothing given", nil, "", "60s"},
+		{"given on the command line", func(c *Config) { c.Sweep, c.StepTime = "rate=1,2", 90*time.Second }, "rate=1,2", "90s"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := pageArgs(t, setup(t, tc.edit).get(t, "/").body)
+			if got := at(t, args, "extra_options", "sweep", "default_value"); got != tc.wantSweep {
+				t.Errorf("sweep field %q, want %q", got, tc.wantSweep)
+			}
+			if got := at(t, args, "extra_options", "step_time", "default_value"); got != tc.wantStep {
+				t.Errorf("step_time field %q, want %q", got, tc.wantStep)
+			}
+			if h, _ := at(t, args, "extra_options", "sweep", "help_text").(string); !strings.Contains(h, "users=1,2,4,8") {
+				t.Errorf("sweep help %q", h)
+			}
+		})
+	}
+}

@@ -40,7 +40,7 @@ func web(ctx context.Context, plan *script.Plan, opts *options.Run, vals *option
 		Session: s, Plan: plan, Options: vals, Users: opts.Users, SpawnRate: opts.SpawnRate, RunTime: opts.RunTime,
 		Scenario: plan.File, BasePath: opts.WebBasePath,
 		Auth: auth, Version: version, Logs: log.recent, Logf: log.levelf, Index: webui.Frontend(),
-		CSVPrefix: opts.CSV, FullHistory: opts.CSVFullHistory, StepTime: opts.StepTime,
+		CSVPrefix: opts.CSV, FullHistory: opts.CSVFullHistory, Sweep: opts.Sweep, StepTime: opts.StepTime,
 	})
 	if err != nil {
 		_, _ = s.Close()
