@@ -287,3 +287,103 @@ test('a swarm from the web UI, with live LLM charts, an edit, a reload, a stop a
   }
   assert.deepEqual(errors, [], 'the browser console showed errors');
 });
+
+// startSimulator runs the built-in simulated LLM server on its own, serving
+// two requests at once, so that latency rises as a sweep adds users.
+async function startSimulator(port) {
+  const proc = spawn(bin, ['mock', '--port', String(port), '--max-concurrent', '2', '--itl-load-factor', '0.5'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    const up = await new Promise(resolve => {
+      const sock = net.connect(port, '127.0.0.1', () => { sock.end(); resolve(true); });
+      sock.on('error', () => resolve(false));
+    });
+    if (up) return { proc, url };
+    assert.ok(Date.now() < deadline, 'the simulator did not start');
+    await new Promise(r => setTimeout(r, 200));
+  }
+}
+
+const SWEEP_STEPS = 4;
+
+test('a sweep started from the form, drawn in its tab and in the report', { timeout: 180000 }, async t => {
+  const { chromium, why: noPlaywright } = await loadPlaywright();
+  const why = noPlaywright || missingFiles();
+  if (why) {
+    if (inCI) assert.fail(`CI must have what the end-to-end test needs: ${why}`);
+    announceSkip(`SKIPPED: web UI sweep end-to-end test: ${why}\n`);
+    t.skip(why);
+    return;
+  }
+  fs.mkdirSync(artifacts, { recursive: true });
+  const sim = await startSimulator(await freePort());
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}/`;
+  const proc = spawn(bin, ['-f', 'scenarios/openai_chat.lua', '-H', sim.url, '--web-port', String(port),
+    '--prompt-tokens', '32', '--max-tokens', '24'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', d => { log += d; });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  const errors = [];
+  try {
+    const deadline = Date.now() + 20000;
+    while (!log.includes('Starting web interface')) {
+      assert.ok(Date.now() < deadline, `llmlocust did not start:\n${log}`);
+      await new Promise(r => setTimeout(r, 200));
+    }
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', e => errors.push(String(e)));
+
+    await page.goto(base);
+    await page.fill('input[name=userCount]', '8');
+    await page.fill('input[name=spawnRate]', '8');
+    await page.getByRole('button', { name: 'Custom parameters' }).click();
+    assert.equal(await page.inputValue('input[name=stepTime]'), '60s', 'the form offers the default step time');
+    await page.fill('input[name=sweep]', 'users=1,2,4,8');
+    await page.fill('input[name=stepTime]', '6s');
+    await page.click('button[type=submit]');
+
+    // The Sweep tab follows the steps as they run, then shows them all.
+    await page.getByRole('tab', { name: 'Sweep' }).click();
+    await page.getByTestId('sweep-chart').waitFor({ timeout: 30000 });
+    await page.getByText(/step \d of \d running/).first().waitFor({ timeout: 30000 });
+    const done = Date.now() + 90000;
+    for (;;) {
+      const sweep = await (await page.request.get(base + 'llm/sweep')).json();
+      if (!sweep.running && sweep.steps.length === SWEEP_STEPS) {
+        assert.equal(sweep.mode, 'users');
+        const ttft = sweep.steps.map(s => s.ttft_ms.p50);
+        assert.ok(ttft[SWEEP_STEPS - 1] > ttft[0], `TTFT p50 did not rise over the sweep: ${ttft}`);
+        break;
+      }
+      assert.ok(Date.now() < done, 'the sweep did not finish');
+      await page.waitForTimeout(500);
+    }
+    // One point per step on each of the run's four percentiles, once the
+    // tab has polled the last step.
+    await page.waitForFunction(n => Number(document.querySelector('[data-testid=sweep-chart]')?.dataset.points) === n,
+      SWEEP_STEPS * 4, { timeout: 10000 });
+    const curves = await page.$$eval('[data-testid=sweep-chart] [data-curve]', els => els.map(e => e.dataset.curve));
+    assert.deepEqual(curves, ['p50', 'p90', 'p95', 'p99']);
+    assert.equal(await page.getByText('8 users').count() > 0, true, 'the steps are labelled with their users');
+    await page.getByTestId('sweep-tab').screenshot({ path: path.join(artifacts, 'sweep.png') });
+
+    // The report draws the same sweep.
+    const report = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    report.on('console', m => { if (m.type() === 'error') errors.push('report: ' + m.text()); });
+    await report.goto(base + 'stats/report');
+    await report.getByText('Sweep over user counts').waitFor({ timeout: 30000 });
+    assert.equal(Number(await report.getByTestId('sweep-chart').getAttribute('data-points')), SWEEP_STEPS * 4);
+  } finally {
+    await browser.close();
+    proc.kill('SIGTERM');
+    sim.proc.kill('SIGTERM');
+  }
+  assert.deepEqual(errors, [], 'the browser console showed errors');
+});

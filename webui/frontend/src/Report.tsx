@@ -4,6 +4,8 @@ import { Table, useCreateTheme } from 'locust-ui';
 
 import LlmCharts, { SpecChart } from './components/LlmCharts';
 import { LlmDetailTable, LlmStatsTable } from './components/LlmStatsTables';
+import SweepPanel from './components/SweepPanel';
+import { asSweep } from './sweep';
 import { asLlmStats } from './llm-table';
 import { locustChartSpecs, locustHistorySeries } from './series';
 import type { LlmPoint, LlmReq, RatioTree, TemplateArgs } from './wire';
@@ -203,6 +205,11 @@ export default function Report({ args, points, requests, isDarkMode }: {
               <LlmDetailTable stats={llmStats} />
             </Box>
           </Section>
+          {asSweep(args.sweep).steps.length > 0 && (
+            <Section title='Sweep'>
+              <SweepPanel view={asSweep(args.sweep)} />
+            </Section>
+          )}
           <Section title='LLM Charts'>
             <LlmCharts finished isDarkMode={isDarkMode} points={points} requests={requests} />
           </Section>

@@ -141,3 +141,24 @@ describe('reading the stats locust-ui already fetched', () => {
     expect(asLlmStats(value)).toEqual(want);
   });
 });
+
+describe('the open-loop and SLO columns', () => {
+  const lag = { ...timing(0), p50: 0.12, p99: 0.27 };
+  const goodput = { requests: 120, good_requests: 108, fraction: 0.9, requests_per_s: 15.9, output_tokens_per_s: 1000 };
+
+  it('are left out when no row has them', () => {
+    const keys = llmColumns({ rows: [row('chat')], total: row('') }).map(c => c.key);
+    expect(keys).not.toContain('lagP99');
+    expect(keys).not.toContain('goodRps');
+    expect(llmDetailRows({ rows: [row('chat')], total: null }).map(r => r.metric)).not.toContain('Schedule lag');
+  });
+
+  it('show the schedule lag and the goodput when a row has them', () => {
+    const stats = { rows: [row('chat', { schedule_lag_ms: lag, goodput })], total: null };
+    const keys = llmColumns(stats).map(c => c.key);
+    expect(keys).toEqual(expect.arrayContaining(['lagP50', 'lagP99', 'goodRps', 'goodFraction']));
+    expect(llmTableRows(stats)[0]).toMatchObject({ lagP50: 0.12, lagP99: 0.27, goodRps: 15.9, goodFraction: 90 });
+    expect(llmDetailRows(stats).find(r => r.metric === 'Schedule lag')).toMatchObject({ p50: 0.12, p99: 0.27 });
+  });
+});
+

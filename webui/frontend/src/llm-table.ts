@@ -20,6 +20,7 @@ const TIMINGS = [
   { field: 'itl_ms', label: 'ITL' },
   { field: 'tpot_ms', label: 'TPOT' },
   { field: 'e2e_ms', label: 'E2E' },
+  { field: 'schedule_lag_ms', label: 'Schedule lag' },
 ] as const;
 
 type TimingField = (typeof TIMINGS)[number]['field'];
@@ -50,8 +51,30 @@ function hasTtfo(stats: LlmStats): boolean {
   return [...stats.rows, stats.total].some(row => row?.ttfo_ms?.p50 != null);
 }
 
+// The schedule lag of open-loop tests and the goodput under SLOs have
+// columns only when some row has them.
+function hasLag(stats: LlmStats): boolean {
+  return [...stats.rows, stats.total].some(row => row?.schedule_lag_ms != null);
+}
+
+function hasGoodput(stats: LlmStats): boolean {
+  return [...stats.rows, stats.total].some(row => row?.goodput != null);
+}
+
 /** The columns of the LLM stats table for these stats. */
 export function llmColumns(stats: LlmStats): Column[] {
+  const lag = hasLag(stats)
+    ? [
+        { key: 'lagP50', title: 'Lag p50 (ms)' },
+        { key: 'lagP99', title: 'Lag p99 (ms)' },
+      ]
+    : [];
+  const goodput = hasGoodput(stats)
+    ? [
+        { key: 'goodRps', title: 'Goodput (req/s)' },
+        { key: 'goodFraction', title: 'Good (%)' },
+      ]
+    : [];
   const ttfo = hasTtfo(stats)
     ? [
         { key: 'ttfoP50', title: 'TTFO p50 (ms)' },
@@ -77,6 +100,8 @@ export function llmColumns(stats: LlmStats): Column[] {
     { key: 'tpotP95', title: 'TPOT p95 (ms)' },
     { key: 'e2eP50', title: 'E2E p50 (ms)' },
     { key: 'e2eP95', title: 'E2E p95 (ms)' },
+    ...lag,
+    ...goodput,
     { key: 'tokenSource', title: 'Token counts from' },
     { key: 'tokenMismatches', title: 'Count mismatches' },
   ];
@@ -94,6 +119,7 @@ export function llmTableRow(row: LlmRow): TableRow {
   const itl = timing(row, 'itl_ms');
   const tpot = timing(row, 'tpot_ms');
   const e2e = timing(row, 'e2e_ms');
+  const lag = timing(row, 'schedule_lag_ms');
   return {
     method: row.method ?? '',
     name: row.name ?? '',
@@ -114,6 +140,10 @@ export function llmTableRow(row: LlmRow): TableRow {
     tpotP95: cell(tpot?.p95),
     e2eP50: cell(e2e?.p50),
     e2eP95: cell(e2e?.p95),
+    lagP50: cell(lag?.p50),
+    lagP99: cell(lag?.p99),
+    goodRps: cell(row.goodput?.requests_per_s),
+    goodFraction: cell(row.goodput == null ? null : row.goodput.fraction * 100),
     tokenSource: tokenSourceText(row.token_count_source),
     tokenMismatches: row.token_mismatches ?? 0,
   };
@@ -150,7 +180,8 @@ export const DETAIL_COLUMNS: Column[] = [
 export function llmDetailRows(stats: LlmStats): TableRow[] {
   const ttfo = hasTtfo(stats);
   const rows = stats.total ? [...stats.rows, { ...stats.total, name: stats.total.name || 'Aggregated' }] : stats.rows;
-  const metrics = TIMINGS.filter(({ field }) => field !== 'ttfo_ms' || ttfo);
+  const lag = hasLag(stats);
+  const metrics = TIMINGS.filter(({ field }) => (field !== 'ttfo_ms' || ttfo) && (field !== 'schedule_lag_ms' || lag));
   return rows.flatMap((row, rowIndex) =>
     metrics.map(({ field, label }, metricIndex) => {
       const t = timing(row, field);

@@ -86,6 +86,32 @@ describe('the page', { timeout: 30_000 }, () => {
     expect(socketSpy).not.toHaveBeenCalled();
   });
 
+  it('draws a sweep in the report: one point per step and percentile, and its step table', async () => {
+    const timing = (p50: number, p99: number) => ({ mean: p50, min: p50, max: p99, p50, p99 });
+    const step = (value: number, rps: number, ttft: number) => ({
+      value, users: 16, rate: value, start_s: 0, duration_s: 30, requests: 40, failures: 0, rps, output_tokens_per_s: rps * 64,
+      ttft_ms: timing(ttft, ttft * 2), tpot_ms: timing(20, 30), itl_ms: timing(20, 30), e2e_ms: timing(1000, 2000), lag_ms: timing(0.1, 0.3),
+      goodput: { requests: 40, good_requests: 36, fraction: 0.9, requests_per_s: rps * 0.9, output_tokens_per_s: 1 },
+    });
+    const sweep = { mode: 'rate', step_time_s: 30, running: false, current: null, steps: [step(2, 1.4, 200), step(4, 3.6, 235), step(8, 6.6, 15290)] };
+    await renderPage({ ...reportArgs(), sweep });
+
+    const chart = document.querySelector('[data-testid="sweep-chart"]');
+    expect(chart?.getAttribute('data-points')).toBe('6');
+    expect([...(chart?.querySelectorAll('[data-curve]') ?? [])].map(c => c.getAttribute('data-curve'))).toEqual(['p50', 'p99']);
+    const text = document.body.textContent ?? '';
+    expect(text).toContain('Sweep over request rates, 30 s a step');
+    expect(text).toContain('8 req/s');
+    expect(text).toContain('15290.0');
+    expect(text).toContain('90.0%');
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  it('leaves the sweep out of a report without one', async () => {
+    await renderPage(reportArgs());
+    expect(document.querySelector('[data-testid="sweep-chart"]')).toBeNull();
+  });
+
   it('keeps the LLM history out of what locust-ui reads', async () => {
     await renderPage(reportArgs());
     expect(window.templateArgs).not.toHaveProperty('llm');
@@ -105,9 +131,26 @@ describe('the page', { timeout: 30_000 }, () => {
     await renderPage({ state: 'running', percentiles_to_chart: [0.5, 0.95], llm: { points: [point(0)], requests: [] } });
 
     const tabs = [...document.querySelectorAll('[role="tab"]')].map(tab => tab.textContent);
-    expect(tabs.slice(0, 3)).toEqual(['Statistics', 'Charts', 'LLM']);
+    expect(tabs.slice(0, 4)).toEqual(['Statistics', 'Charts', 'LLM', 'Sweep']);
     expect(document.body.textContent).toContain('Connecting to the live feed');
     expect(socketSpy).toHaveBeenCalledWith(`ws://${window.location.host}/load/ws/llm`);
+    window.history.replaceState(null, '', '/');
+  });
+
+  it('polls the sweep in its tab, under the page\'s base path', async () => {
+    window.history.replaceState(null, '', '/load/?tab=sweep');
+    fetchSpy.mockRejectedValue(new Error('no server in this test'));
+    vi.stubGlobal('Request', class {
+      readonly url: string;
+      constructor(url: string) {
+        this.url = new URL(url, window.location.href).toString();
+      }
+    });
+    await renderPage({ state: 'stopped', percentiles_to_chart: [0.5, 0.95], llm: { points: [], requests: [] } });
+
+    expect(document.querySelector('[data-testid="sweep-empty"]')?.textContent).toContain('Start one from the form');
+    const asked = fetchSpy.mock.calls.map(call => String(call[0]));
+    expect(asked).toContain(`http://${window.location.host}/load/llm/sweep`);
     window.history.replaceState(null, '', '/');
   });
 

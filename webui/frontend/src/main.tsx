@@ -11,6 +11,7 @@ import { csvLinks } from './downloads';
 import LiveApp from './LiveApp';
 import { requestedTheme, systemPrefersDark } from './mode';
 import Report from './Report';
+import { asSweep } from './sweep';
 import { apiUrl, socketUrl } from './urls';
 
 function storedTheme(): 'dark' | 'light' | null {
@@ -48,7 +49,14 @@ function renderLive() {
   };
   const data = new LlmData(initialPoints, initialRequests);
   return (
-    <LiveApp data={data} downloads={csvLinks(args.extended_csv_files)} theme={requestedTheme(window.theme)} urls={urls} />
+    <LiveApp
+      data={data}
+      downloads={csvLinks(args.extended_csv_files)}
+      sweep={asSweep(args.sweep)}
+      sweepUrl={apiUrl('llm/sweep', location, window.baseUrl)}
+      theme={requestedTheme(window.theme)}
+      urls={urls}
+    />
   );
 }
 

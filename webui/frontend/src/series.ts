@@ -25,6 +25,60 @@ export interface ChartSpec {
   // Two y axes: the first line on the left one, the others on the right.
   splitAxis?: boolean;
   yAxisLabels?: string | [string, string];
+  // Drawn only once some point has a value for it: an open-loop test's
+  // lag, a run with SLOs' goodput.
+  onlyWithData?: boolean;
+}
+
+/** Whether a chart is drawn: always, or once one of its lines has a value. */
+export function isShown(spec: ChartSpec, series: ChartSeries): boolean {
+  return !spec.onlyWithData || spec.lines.some(line => (series[line.key] as Pair[] | undefined)?.some(pair => pair[1] != null));
+}
+
+/** A stretch of the warm-up, from its first second to its last: [start, end] ISO times. */
+export type Range = [string, string];
+
+/**
+ * The warm-up's stretches: runs of points marked warmup, each from its
+ * first point's time to the time of the point after it (or its last).
+ */
+export function warmupRanges(points: readonly LlmPoint[]): Range[] {
+  const ranges: Range[] = [];
+  let start: string | null = null;
+  points.forEach((point, i) => {
+    if (point.warmup && start === null) {
+      start = point.time;
+    }
+    const next = points[i + 1];
+    if (start !== null && (!next || !next.warmup)) {
+      ranges.push([start, next ? next.time : point.time]);
+      start = null;
+    }
+  });
+  return ranges;
+}
+
+/**
+ * The warm-up's band in a chart: at each time inside a warm-up stretch the
+ * chart's highest value, elsewhere nothing, so that a filled line shades
+ * the stretch from top to bottom. Null when nothing is to be shaded.
+ * locust-ui's ECharts bundle has no mark areas, hence a line.
+ */
+export function warmupBand(spec: ChartSpec, series: ChartSeries, ranges: readonly Range[]): Pair[] | null {
+  if (ranges.length === 0 || spec.splitAxis) {
+    return null; // a band on one of two axes would mislead
+  }
+  let top = 0;
+  for (const line of spec.lines) {
+    for (const [, v] of (series[line.key] as Pair[] | undefined) ?? []) {
+      top = Math.max(top, v ?? 0);
+    }
+  }
+  const spans = ranges.map(([from, to]) => [Date.parse(from), Date.parse(to)]);
+  return series.time.map(t => {
+    const at = Date.parse(t);
+    return [t, spans.some(([from, to]) => at >= from && at <= to) ? top || 1 : null];
+  });
 }
 
 // Points come once a second while a test runs; a longer silence is a pause
@@ -86,6 +140,26 @@ export const POINT_CHARTS: ChartSpec[] = [
     colors: ['#00ca5a', '#0099ff', '#ff9f00', '#ff6d6d'],
   },
   {
+    title: 'Schedule lag (ms)',
+    lines: [
+      { name: 'p50', key: 'lagP50' },
+      { name: 'p99', key: 'lagP99' },
+    ],
+    colors: ['#00ca5a', '#ff6d6d'],
+    onlyWithData: true,
+  },
+  {
+    title: 'Goodput under the SLOs',
+    lines: [
+      { name: 'Good requests/s', key: 'goodRps' },
+      { name: 'Good fraction (%)', key: 'goodPercent' },
+    ],
+    colors: ['#00ca5a', '#ff9f00'],
+    splitAxis: true,
+    yAxisLabels: ['req/s', '%'],
+    onlyWithData: true,
+  },
+  {
     title: 'Metrics backlog',
     lines: [
       { name: 'Queued chunks', key: 'backlogQueued' },
@@ -132,6 +206,10 @@ const POINT_FIELDS: Record<string, PointField> = {
   sourceTokenizer: p => p.token_sources?.tokenizer,
   sourceChunks: p => p.token_sources?.chunks,
   tokenMismatches: p => p.token_mismatches,
+  lagP50: percentile(p => p.schedule_lag, 'p50'),
+  lagP99: percentile(p => p.schedule_lag, 'p99'),
+  goodRps: p => p.good_rps,
+  goodPercent: p => (p.good_fraction == null ? null : p.good_fraction * 100),
   backlogQueued: p => p.backlog?.queued,
   backlogOldestMs: p => p.backlog?.oldest_ms,
 };

@@ -37,6 +37,13 @@ export interface LlmPoint {
   token_sources: TokenSources | null;
   token_mismatches: number;
   backlog: Backlog | null;
+  /** How late an open-loop test's requests went out; values null in a closed loop. */
+  schedule_lag?: Percentiles | null;
+  /** Current goodput under SLOs; null without SLOs. */
+  good_rps?: number | null;
+  good_fraction?: number | null;
+  /** A second of the warm-up, left out of every figure. */
+  warmup?: boolean;
 }
 
 /** One finished request: [start time, TTFT ms (null if no token came), name, ok]. */
@@ -69,6 +76,10 @@ export interface LlmRow {
   itl_ms: TimingSummary | null;
   tpot_ms: TimingSummary | null;
   e2e_ms: TimingSummary | null;
+  /** Schedule lag of an open-loop test; null in a closed loop. */
+  schedule_lag_ms?: TimingSummary | null;
+  /** Goodput under SLOs; null without SLOs. */
+  goodput?: Goodput | null;
 }
 
 /** The LLM stats table: rows per (name, method) and the total. */
@@ -178,4 +189,44 @@ export interface TemplateArgs {
   tasks?: TaskRatios | string;
   profile?: string;
   [key: string]: unknown;
+}
+
+/** A timing of one sweep step: mean, min, max and one key per percentile (p50, p99, …), in ms. */
+export type StepTiming = { mean: number; min: number; max: number } & Record<string, number>;
+
+/** Goodput under the run's SLOs. */
+export interface Goodput {
+  requests: number;
+  good_requests: number;
+  fraction: number;
+  requests_per_s: number;
+  output_tokens_per_s: number;
+}
+
+/** One step of a sweep, as `GET llm/sweep` and the JSON summary give it. */
+export interface SweepStep {
+  value: number;
+  users: number;
+  rate: number | null;
+  start_s: number;
+  duration_s: number;
+  requests: number;
+  failures: number;
+  rps: number;
+  output_tokens_per_s: number;
+  ttft_ms: StepTiming | null;
+  tpot_ms: StepTiming | null;
+  itl_ms: StepTiming | null;
+  e2e_ms: StepTiming | null;
+  lag_ms: StepTiming | null;
+  goodput: Goodput | null;
+}
+
+/** `GET llm/sweep` and the page's `sweep`: the steps so far, with the one under way. */
+export interface SweepView {
+  mode: 'users' | 'rate' | null;
+  step_time_s: number | null;
+  steps: SweepStep[];
+  running: boolean;
+  current: { index: number; value: number; started_s: number } | null;
 }

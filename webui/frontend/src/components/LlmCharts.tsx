@@ -6,12 +6,16 @@ import {
   POINT_CHARTS,
   REQUEST_CHART,
   formatChartValue,
+  isShown,
   pointSeries,
   requestSeries,
   saturation,
   timeLabel,
+  warmupBand,
+  warmupRanges,
   type ChartSeries,
   type ChartSpec,
+  type Range,
 } from '../series';
 import type { LlmPoint, LlmReq } from '../wire';
 
@@ -47,23 +51,47 @@ function plainLines(spec: ChartSpec): Lines {
   return spec.lines.map(line => ({ ...line, showSymbol: false })) as Lines;
 }
 
-/** Draws one chart spec with locust-ui's LineChart. */
-export function SpecChart({ spec, series, isDarkMode, lines }: {
+const WARMUP_KEY = 'warmupBand';
+const WARMUP_COLOR = '#9e9e9e';
+
+// The warm-up's band: a filled line without a stroke, behind the others.
+const WARMUP_LINE = {
+  name: 'Warm-up (not counted)',
+  key: WARMUP_KEY,
+  showSymbol: false,
+  connectNulls: false,
+  lineStyle: { width: 0 },
+  areaStyle: { opacity: 0.25 },
+  emphasis: { disabled: true },
+  z: 0,
+};
+
+const NO_RANGES: Range[] = [];
+
+/** Draws one chart spec with locust-ui's LineChart, the warm-up shaded. */
+export function SpecChart({ spec, series, isDarkMode, lines, warmup = NO_RANGES }: {
   spec: ChartSpec;
   series: ChartSeries;
   isDarkMode: boolean;
   lines?: Lines;
+  warmup?: readonly Range[];
 }) {
+  const band = useMemo(() => (lines ? null : warmupBand(spec, series, warmup)), [lines, spec, series, warmup]);
   // LineChart redraws its series whenever the lines change identity.
-  const drawn = useMemo(() => lines ?? plainLines(spec), [lines, spec]);
+  const drawn = useMemo(
+    () => lines ?? ([...plainLines(spec), ...(band ? [WARMUP_LINE] : [])] as Lines),
+    [lines, spec, band !== null],
+  );
+  const charts = useMemo(() => (band ? { ...series, [WARMUP_KEY]: band } : series), [series, band]);
+  const colors = band ? [...spec.colors, WARMUP_COLOR] : spec.colors;
   // data-points says how many points the chart holds, for end-to-end tests
   // that cannot read the canvas.
   return (
-    <Box data-testid='llm-chart' data-title={spec.title} data-points={series.time.length}>
+    <Box data-testid='llm-chart' data-title={spec.title} data-points={series.time.length} data-warmup={band ? 'shaded' : undefined}>
     <LineChart<ChartSeries>
       chartValueFormatter={formatChartValue}
-      charts={series}
-      colors={spec.colors}
+      charts={charts}
+      colors={colors}
       isDarkMode={isDarkMode}
       lines={drawn}
       splitAxis={spec.splitAxis}
@@ -109,6 +137,10 @@ export default function LlmCharts({ points, requests, isDarkMode, finished = fal
   finished?: boolean;
 }) {
   const series = useMemo(() => pointSeries(points), [points]);
+  const warmupText = JSON.stringify(warmupRanges(points));
+  // The ranges keep their identity while they stay the same, so that the
+  // charts are not redrawn each second for them.
+  const warmup = useMemo(() => JSON.parse(warmupText) as Range[], [warmupText]);
   const scatter = useMemo(() => requestSeries(requests), [requests]);
   const [ttft, itl, e2e, ...rest] = POINT_CHARTS;
 
@@ -119,17 +151,17 @@ export default function LlmCharts({ points, requests, isDarkMode, finished = fal
         <Typography color='text.secondary'>No LLM data yet: the charts fill in once a test runs.</Typography>
       )}
       <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '1fr 1fr' }, gap: 2 }}>
-        <SpecChart isDarkMode={isDarkMode} series={series} spec={ttft} />
+        <SpecChart isDarkMode={isDarkMode} series={series} spec={ttft} warmup={warmup} />
         <Box>
           <SpecChart isDarkMode={isDarkMode} lines={SCATTER_LINES} series={scatter} spec={REQUEST_CHART} />
           <Typography color='text.secondary' variant='caption'>
             One dot per request, at its start time. Failed requests are red; those that got no token sit at 0.
           </Typography>
         </Box>
-        <SpecChart isDarkMode={isDarkMode} series={series} spec={itl} />
-        <SpecChart isDarkMode={isDarkMode} series={series} spec={e2e} />
-        {rest.map(spec => (
-          <SpecChart isDarkMode={isDarkMode} key={spec.title} series={series} spec={spec} />
+        <SpecChart isDarkMode={isDarkMode} series={series} spec={itl} warmup={warmup} />
+        <SpecChart isDarkMode={isDarkMode} series={series} spec={e2e} warmup={warmup} />
+        {rest.filter(spec => isShown(spec, series)).map(spec => (
+          <SpecChart isDarkMode={isDarkMode} key={spec.title} series={series} spec={spec} warmup={warmup} />
         ))}
       </Box>
     </Box>
