@@ -158,6 +158,22 @@ func match(m map[string]any, segs []string) (key string, rest []string, ok bool)
 			return key, segs[k:], true
 		}
 	}
+	return underscored(m, segs)
+}
+
+// underscored reads an underscore as the dot after a key when no key has
+// the whole name, so that goodput_fraction is goodput.fraction as
+// fail_ratio is fail_ratio; the longest key wins.
+func underscored(m map[string]any, segs []string) (key string, rest []string, ok bool) {
+	first := segs[0]
+	for i := len(first) - 1; i > 0; i-- {
+		if first[i] != '_' || i == len(first)-1 {
+			continue
+		}
+		if _, found := m[first[:i]]; found {
+			return first[:i], append([]string{first[i+1:]}, segs[1:]...), true
+		}
+	}
 	return "", nil, false
 }
 
