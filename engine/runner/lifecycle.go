@@ -41,6 +41,9 @@ type test struct {
 	slots      []int // dispatched entries per class
 
 	active [][]*user // per class, oldest first: started, not told to stop
+	// classTargets, when set, are the users per class to run at once
+	// (StartClasses) instead of a ramp through the order.
+	classTargets []int
 	nextID int
 
 	// The shape's last answer, touched only by the control goroutine.
@@ -200,9 +203,15 @@ func (r *Runner) rampSteps(t *test, now time.Time) (wait time.Duration, complete
 	if t.stopping || t.complete || (!t.end.IsZero() && !now.Before(t.end)) {
 		return 0, false
 	}
+	if t.classTargets != nil {
+		r.reachClasses(t)
+	}
 	// All classes fixed-count: a target above their total cannot be met,
 	// and the ramp ends at the total, as in Locust.
 	goal := min(r.target, r.order.limit())
+	if t.classTargets != nil {
+		goal = r.target
+	}
 	for t.dispatched != goal {
 		due := t.rampFrom.Add(time.Duration(float64(t.rampSteps) * float64(time.Second) / t.rate))
 		if now.Before(due) {

@@ -140,6 +140,9 @@ var (
 	// ErrShapeActive means a load shape controls the running test, so its
 	// user count cannot be edited.
 	ErrShapeActive = errors.New("a load shape controls the running test")
+	// ErrMastered means a master sets the running test's users per
+	// class (StartClasses).
+	ErrMastered = errors.New("a master sets the users of the running test")
 	// ErrRunning means a test is already running.
 	ErrRunning = errors.New("a test is already running")
 )
@@ -211,6 +214,10 @@ func (r *Runner) Start(userCount int, spawnRate float64) error {
 		if r.cur.shape != nil {
 			r.mu.Unlock()
 			return ErrShapeActive
+		}
+		if r.cur.classTargets != nil {
+			r.mu.Unlock()
+			return ErrMastered
 		}
 		r.retarget(r.cur, userCount, spawnRate)
 		r.mu.Unlock()

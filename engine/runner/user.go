@@ -58,6 +58,12 @@ func (r *Runner) shrink(t *test) {
 	t.dispatched--
 	c := r.order.at(t.dispatched)
 	t.slots[c]--
+	r.stopNewest(t, c)
+}
+
+// stopNewest stops the most recently started user of class c when the
+// class runs more users than its slots. r.mu must be held.
+func (r *Runner) stopNewest(t *test, c int) {
 	if us := t.active[c]; len(us) > t.slots[c] {
 		u := us[len(us)-1]
 		t.active[c] = us[:len(us)-1]
