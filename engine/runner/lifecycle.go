@@ -44,7 +44,7 @@ type test struct {
 	// classTargets, when set, are the users per class to run at once
 	// (StartClasses) instead of a ramp through the order.
 	classTargets []int
-	nextID int
+	nextID       int
 
 	// The shape's last answer, touched only by the control goroutine.
 	shaped    bool
