@@ -7,7 +7,8 @@ package main
 // sent" from "the tool broke": 3 when a --check failed, 4 when llmlocust
 // itself failed (a bug: it says so with a stack, and writes every output
 // it still can), 130 when an interrupt came before any load (128 +
-// SIGINT, as shells report it).
+// SIGINT, as shells report it). A worker exits 0 when its master said quit
+// or a signal stopped it, and 1 (exitLostMaster) when it lost its master.
 //
 // A failed check gives 3 even when requests failed too: a gate is the
 // question the run was asked to answer. A test_stop listener's
@@ -15,6 +16,7 @@ package main
 // headless run.
 const (
 	exitOK          = 0
+	exitLostMaster  = 1
 	exitUsage       = 2
 	exitChecks      = 3
 	exitInternal    = 4

@@ -21,7 +21,7 @@ import (
 // outputs they ask for; secrets is what every output goes through, and
 // web says the web UI drives the run (no live line but the last).
 func newSession(plan *script.Plan, opts *options.Run, vals *options.Values, in options.Input, log *logger, secrets *secret.Scrubber,
-	stdout, stderr io.Writer, web bool) (*run.Session, error) {
+	stdout, stderr io.Writer, web bool, hooks ...func(*run.Config)) (*run.Session, error) {
 	cfg := run.Config{
 		Plan:           plan,
 		Options:        vals.Scenario,
@@ -51,6 +51,9 @@ func newSession(plan *script.Plan, opts *options.Run, vals *options.Values, in o
 			return nil, err
 		}
 		cfg.OnRecord = requests.Log
+	}
+	for _, h := range hooks {
+		h(&cfg)
 	}
 	s, err := run.New(cfg)
 	if err != nil {

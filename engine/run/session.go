@@ -63,6 +63,12 @@ type Config struct {
 	// return). The Record is not to be changed.
 	OnRecord func(r *record.Record)
 
+	// OnSpawningComplete, when set, is told the running user count each
+	// time a test reaches its target; OnException of each error a user's
+	// script raised. Both run on the runner's goroutines and must not block.
+	OnSpawningComplete func(users int)
+	OnException        func(msg, traceback string)
+
 	// Logf writes a log line at a level ("INFO", "WARNING", "ERROR") for a
 	// logger name ("llmlocust.runner").
 	Logf func(level, name, format string, args ...any)
@@ -81,6 +87,9 @@ type Test struct {
 	// Sweep, when set, runs the test in steps (--sweep); its steps set
 	// the length of the test, RunTime is ignored.
 	Sweep *Sweep
+	// Classes, when set, are the users per class to run at once, as a
+	// master sends its workers; Users and SpawnRate are then ignored.
+	Classes map[string]int
 	// Own names the secret options whose values came with the test (typed
 	// into the web form): only those reach a host the operator did not
 	// name.
@@ -159,6 +168,9 @@ func (s *Session) Start(t Test) error {
 	if r := s.runner; r != nil {
 		switch r.State() {
 		case runner.StateSpawning, runner.StateRunning:
+			if t.Classes != nil {
+				return r.StartClasses(t.Classes)
+			}
 			if err := s.editable(t); err != nil {
 				return err
 			}
@@ -197,6 +209,9 @@ func (s *Session) Start(t Test) error {
 	s.sweep.Store(nil)
 	s.outputs.Align()
 	s.startWarmup()
+	if t.Classes != nil {
+		return r.StartClasses(t.Classes)
+	}
 	if t.Sweep != nil {
 		return s.startSweep(r, t)
 	}
@@ -299,9 +314,15 @@ func (s *Session) ensureMock(host string) error {
 
 func (s *Session) exception(msg, traceback string) {
 	s.stats.LogException(msg, traceback, "local")
+	if s.cfg.OnException != nil {
+		s.cfg.OnException(msg, traceback)
+	}
 }
 
-func (s *Session) spawningComplete(int) {
+func (s *Session) spawningComplete(users int) {
+	if s.cfg.OnSpawningComplete != nil {
+		defer s.cfg.OnSpawningComplete(users)
+	}
 	// A users sweep spawns at every step; the stats reset at its first.
 	if i, ok := s.sweepStep(); s.cfg.ResetStats && (!ok || i == 0) {
 		s.cfg.Logf("INFO", "llmlocust.runner", "resetting stats")

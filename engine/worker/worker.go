@@ -1,0 +1,284 @@
+// Package worker runs a session as one worker of a Locust master, ours
+// or Locust's own: it joins the master, runs the users per class that the
+// master's spawn messages ask for, and sends what its users measured as
+// stats deltas every three seconds, with a heartbeat every second.
+package worker
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/llmlocust/llmlocust/engine/record"
+	"github.com/llmlocust/llmlocust/engine/rpc"
+	"github.com/llmlocust/llmlocust/engine/run"
+	"github.com/llmlocust/llmlocust/engine/stats"
+)
+
+// Locust's intervals, which a master expects of its workers.
+const (
+	HeartbeatInterval = time.Second
+	ReportInterval    = 3 * time.Second
+	// MasterTimeout is how long a worker waits for a sign of its master
+	// before it gives up, as Locust's workers do.
+	MasterTimeout = 60 * time.Second
+)
+
+// Session is what a worker drives: a run.Session, or anything that starts
+// and stops tests alike.
+type Session interface {
+	Start(t run.Test) error
+	Stop()
+	Stopped() <-chan struct{}
+	UserCount() int
+	UserClassesCount() map[string]int
+}
+
+// Worker is one worker's connection and what it reports. Make it with
+// New, hand Log and the hooks to the session, then Run.
+type Worker struct {
+	id      string
+	report  *stats.RequestStats
+	logf    func(level, format string, args ...any)
+	session Session
+	client  *rpc.Client
+
+	mu        sync.Mutex
+	lastSpawn float64
+	state     string
+	index     int
+	lastSeen  time.Time
+}
+
+// NodeID is a worker id as Locust makes them: host name, "_", a random hex.
+func NodeID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "worker"
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return host + "_" + hex.EncodeToString(b)
+}
+
+// New makes a worker with node id id; logf receives its log lines.
+func New(id string, logf func(level, format string, args ...any)) *Worker {
+	return &Worker{id: id, report: stats.New(time.Now()), logf: logf, state: "ready", index: -1}
+}
+
+// ID is the worker's node id.
+func (w *Worker) ID() string { return w.id }
+
+// Log counts a Record in the next report: the session's OnRecord.
+func (w *Worker) Log(r *record.Record) { w.report.Log(r) }
+
+// Exception sends an error a user's script raised: the session's
+// OnException.
+func (w *Worker) Exception(msg, traceback string) {
+	if c := w.conn(); c != nil {
+		_ = c.Send(rpc.Exception, rpc.ExceptionData{Msg: msg, Traceback: traceback})
+	}
+}
+
+// SpawningComplete tells the master the users run: the session's
+// OnSpawningComplete.
+func (w *Worker) SpawningComplete(int) {
+	w.setState("running")
+	if c := w.conn(); c != nil {
+		counts := w.session.UserClassesCount()
+		_ = c.Send(rpc.SpawningComplete, rpc.SpawningCompleteData{UserClassesCount: counts, UserCount: sum(counts)})
+	}
+}
+
+func (w *Worker) conn() *rpc.Client {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.client
+}
+
+func (w *Worker) setState(s string) {
+	w.mu.Lock()
+	w.state = s
+	w.mu.Unlock()
+}
+
+// Run joins the master at host:port and works for it until the master
+// says quit, stays silent for MasterTimeout, or ctx ends (then the master
+// is told this worker quits). It returns nil on a quit from the master.
+func (w *Worker) Run(ctx context.Context, s Session, host string, port int) error {
+	c, err := rpc.Dial(ctx, host, port, w.id)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	w.mu.Lock()
+	w.session, w.client, w.lastSeen = s, c, time.Now()
+	w.mu.Unlock()
+	if err := c.Send(rpc.ClientReady, rpc.AnyVersion); err != nil {
+		return err
+	}
+	w.logf("INFO", "connecting to the master at %s:%d as %s", host, port, w.id)
+	msgs, recvErr := make(chan rpc.Message), make(chan error, 1)
+	go func() {
+		for {
+			m, err := c.Recv()
+			if err != nil {
+				recvErr <- err
+				return
+			}
+			msgs <- m
+		}
+	}()
+	beat, report := time.NewTicker(HeartbeatInterval), time.NewTicker(ReportInterval)
+	defer beat.Stop()
+	defer report.Stop()
+	cpu := newCPUMeter()
+	for {
+		select {
+		case <-ctx.Done():
+			w.quit(c, s)
+			return ctx.Err()
+		case err := <-recvErr:
+			return fmt.Errorf("the master's connection: %w", err)
+		case m := <-msgs:
+			done, err := w.handle(c, s, m)
+			if done || err != nil {
+				return err
+			}
+		case <-beat.C:
+			if w.silentFor() > MasterTimeout {
+				w.quit(c, s)
+				return fmt.Errorf("no word from the master for %s", MasterTimeout)
+			}
+			w.mu.Lock()
+			state := w.state
+			w.mu.Unlock()
+			pct, rss := cpu.sample()
+			_ = c.Send(rpc.Heartbeat, rpc.HeartbeatData{State: state, CurrentCPUUsage: pct, CurrentMemoryUsage: rss})
+		case <-report.C:
+			w.sendReport(c, s)
+		}
+	}
+}
+
+func (w *Worker) silentFor() time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return time.Since(w.lastSeen)
+}
+
+// handle acts on one message of the master; done when the worker is to end.
+func (w *Worker) handle(c *rpc.Client, s Session, m rpc.Message) (done bool, err error) {
+	w.mu.Lock()
+	w.lastSeen = time.Now()
+	w.mu.Unlock()
+	switch m.Type {
+	case rpc.Ack:
+		var a rpc.AckData
+		if err := m.Decode(&a); err == nil {
+			w.mu.Lock()
+			w.index = a.Index
+			w.mu.Unlock()
+			w.logf("INFO", "connected to the master as worker %d", a.Index)
+		}
+	case rpc.Spawn:
+		return false, w.spawn(c, s, m)
+	case rpc.Stop:
+		w.stop(c, s)
+		return false, c.Send(rpc.ClientReady, rpc.AnyVersion)
+	case rpc.Quit:
+		w.logf("INFO", "the master said quit, shutting down")
+		s.Stop()
+		<-s.Stopped()
+		w.sendReport(c, s)
+		return true, nil
+	case rpc.Reconnect:
+		w.logf("WARNING", "the master asked this worker to reconnect")
+		w.stop(c, s)
+		return false, c.Send(rpc.ClientReady, rpc.AnyVersion)
+	case rpc.Heartbeat, rpc.SpawningComplete:
+		// A sign of life, and the master's total; nothing to do.
+	default:
+		w.logf("DEBUG", "a message of type %q from the master is not one a worker acts on", m.Type)
+	}
+	return false, nil
+}
+
+// spawn moves the users to the master's targets; an older spawn than the
+// last acted on is ignored, as Locust's workers ignore it.
+func (w *Worker) spawn(c *rpc.Client, s Session, m rpc.Message) error {
+	if err := c.Send(rpc.Spawning, nil); err != nil {
+		return err
+	}
+	var d rpc.SpawnData
+	if err := m.Decode(&d); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	stale := d.Timestamp <= w.lastSpawn
+	if !stale {
+		w.lastSpawn = d.Timestamp
+		w.state = "spawning"
+	}
+	w.mu.Unlock()
+	if stale {
+		w.logf("INFO", "a spawn message not newer than the last one is ignored")
+		return nil
+	}
+	t := run.Test{Classes: d.UserClassesCount}
+	if d.Host != nil {
+		t.Host = *d.Host
+	}
+	if err := s.Start(t); err != nil {
+		w.logf("ERROR", "cannot spawn the users the master asked for: %v", err)
+		_ = c.Send(rpc.Exception, rpc.ExceptionData{Msg: fmt.Sprintf("spawn: %v", err)})
+		return nil
+	}
+	return nil
+}
+
+// stop stops the users, sends what they measured and says so.
+func (w *Worker) stop(c *rpc.Client, s Session) {
+	w.setState("stopped")
+	s.Stop()
+	<-s.Stopped()
+	w.sendReport(c, s)
+	_ = c.Send(rpc.ClientStopped, nil)
+	w.mu.Lock()
+	w.state, w.lastSpawn = "ready", 0
+	w.mu.Unlock()
+}
+
+// quit tells the master this worker leaves, with its last report.
+func (w *Worker) quit(c *rpc.Client, s Session) {
+	s.Stop()
+	select {
+	case <-s.Stopped():
+	case <-time.After(5 * time.Second):
+	}
+	w.sendReport(c, s)
+	_ = c.Send(rpc.Quit, nil)
+	// Let the socket write the last messages before it closes.
+	time.Sleep(200 * time.Millisecond)
+}
+
+func (w *Worker) sendReport(c *rpc.Client, s Session) {
+	counts := s.UserClassesCount()
+	d := rpc.ReportData{Report: w.report.TakeReport(time.Now()), UserClassesCount: counts, UserCount: sum(counts)}
+	if err := c.Send(rpc.Stats, d); err != nil && !errors.Is(err, context.Canceled) {
+		w.logf("WARNING", "the stats report did not reach the master: %v", err)
+	}
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
