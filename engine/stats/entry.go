@@ -20,13 +20,16 @@ const (
 // length of the run.
 type perSecond [secondsKept]struct{ sec, n int64 }
 
-func (p *perSecond) add(sec int64) {
+func (p *perSecond) add(sec int64) { p.addN(sec, 1) }
+
+// addN counts n events in second sec.
+func (p *perSecond) addN(sec, n int64) {
 	slot := &p[uint64(sec)%secondsKept]
 	switch {
 	case slot.sec == sec:
-		slot.n++
+		slot.n += n
 	case slot.sec < sec:
-		slot.sec, slot.n = sec, 1
+		slot.sec, slot.n = sec, n
 	}
 	// An older second whose slot a newer second already took lies outside
 	// every window that is still asked for: dropping it changes nothing.
@@ -46,12 +49,14 @@ type rtHist struct {
 	n      int64
 }
 
-func (h *rtHist) add(bucket int64) {
+func (h *rtHist) add(bucket int64) { h.addN(bucket, 1) }
+
+func (h *rtHist) addN(bucket, n int64) {
 	if h.counts == nil {
 		h.counts = make(map[int64]int64)
 	}
-	h.counts[bucket]++
-	h.n++
+	h.counts[bucket] += n
+	h.n += n
 }
 
 func (h *rtHist) merge(o *rtHist) {

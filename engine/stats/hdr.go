@@ -88,18 +88,19 @@ type Histogram struct {
 // HistBucket is one bucket of a Histogram's exported form: Count values
 // fell into bucket Index (0 to NumHistBuckets−1).
 type HistBucket struct {
-	Index int32
-	Count int64
+	_msgpack struct{} `msgpack:",as_array"`
+	Index    int32
+	Count    int64
 }
 
 // HistogramData is a Histogram in a form that can be sent elsewhere and
 // merged back without loss: its buckets, sorted by Index, and its exact
 // sum, minimum and maximum in microseconds.
 type HistogramData struct {
-	Buckets   []HistBucket
-	SumMicros int64
-	MinMicros int64
-	MaxMicros int64
+	Buckets   []HistBucket `msgpack:"buckets"`
+	SumMicros int64        `msgpack:"sum_us"`
+	MinMicros int64        `msgpack:"min_us"`
+	MaxMicros int64        `msgpack:"max_us"`
 }
 
 // Record adds one value. Negative values count as zero.

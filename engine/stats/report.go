@@ -47,6 +47,9 @@ type Report struct {
 	Stats  []EntryDict          `msgpack:"stats"`
 	Total  EntryDict            `msgpack:"stats_total"`
 	Errors map[string]ErrorDict `msgpack:"errors"`
+	// LLM rides under a key of our own, which a Locust master keeps in
+	// the report but never reads.
+	LLM []LLMDict `msgpack:"llmlocust_llm,omitempty"`
 }
 
 // TakeReport is the report of everything logged since the last one, and
@@ -57,10 +60,7 @@ func (s *RequestStats) TakeReport(now time.Time) Report {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rep := Report{Total: s.total.dict(), Errors: make(map[string]ErrorDict, len(s.errors))}
-	keys := slices.SortedFunc(maps.Keys(s.entries), func(a, b entryKey) int {
-		return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.method, b.method))
-	})
-	for _, k := range keys {
+	for _, k := range slices.SortedFunc(maps.Keys(s.entries), cmpKeys) {
 		if e := s.entries[k]; e.numRequests > 0 || e.numFailures > 0 {
 			rep.Stats = append(rep.Stats, e.dict())
 		}
@@ -70,8 +70,17 @@ func (s *RequestStats) TakeReport(now time.Time) Report {
 		rep.Errors[ErrorKey(k.method, k.name, k.text)] = ErrorDict{Name: k.name, Method: k.method, Error: k.text,
 			Occurrences: g.occurrences, FirstSeen: &first, LastSeen: &last}
 	}
+	for _, k := range slices.SortedFunc(maps.Keys(s.llmEntries), cmpKeys) {
+		if e := s.llmEntries[k]; e.requests > 0 {
+			rep.LLM = append(rep.LLM, e.dict())
+		}
+	}
 	s.resetLocked(now)
 	return rep
+}
+
+func cmpKeys(a, b entryKey) int {
+	return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.method, b.method))
 }
 
 // ErrorKey is Locust's key of an error group in a report: the SHA-256 of
