@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -80,14 +81,40 @@ func newSession(plan *script.Plan, opts *options.Run, vals *options.Values, in o
 }
 
 func headless(ctx context.Context, plan *script.Plan, opts *options.Run, vals *options.Values, in options.Input, stdout, stderr io.Writer) (code int) {
+	return runHeadless(ctx, plan, opts, vals, in, stdout, stderr, nil)
+}
+
+// distributed is what a master adds to a headless run: the session's
+// driver, and a wait for the workers before the test starts.
+type distributed struct {
+	hook   func(*run.Config)
+	ready  func(ctx context.Context, s *run.Session, log *logger) error
+	finish func(log *logger)
+}
+
+func runHeadless(ctx context.Context, plan *script.Plan, opts *options.Run, vals *options.Values, in options.Input, stdout, stderr io.Writer, dist *distributed) (code int) {
 	secrets, stdout, stderr, log, done, err := openConsole(stdout, stderr, opts)
 	defer done()
 	if err != nil {
 		return fail(stderr, err)
 	}
-	s, err := newSession(plan, opts, vals, in, log, secrets, stdout, stderr, false)
+	var hooks []func(*run.Config)
+	if dist != nil {
+		hooks = append(hooks, dist.hook)
+	}
+	s, err := newSession(plan, opts, vals, in, log, secrets, stdout, stderr, false, hooks...)
 	if err != nil {
 		return fail(stderr, err)
+	}
+	if dist != nil {
+		defer dist.finish(log)
+		if err := dist.ready(ctx, s, log); err != nil {
+			_, _ = s.Close()
+			if errors.Is(err, context.Canceled) {
+				return interrupted(stderr)
+			}
+			return fail(stderr, err)
+		}
 	}
 	if err := s.Start(cliTest(opts)); err != nil {
 		_, _ = s.Close()

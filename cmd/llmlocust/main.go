@@ -113,6 +113,9 @@ func runCommand(ctx context.Context, in options.Input, stdout, stderr io.Writer)
 		}
 		return fail(stderr, err)
 	}
+	if opts.Master {
+		return masterMode(ctx, plan, &opts, vals, in, stdout, stderr)
+	}
 	if opts.Worker {
 		return workerMode(ctx, plan, &opts, vals, in, stdout, stderr)
 	}
@@ -136,11 +139,8 @@ func fail(stderr io.Writer, err error) int {
 
 // notYet lists the options whose features later releases bring.
 var notYet = map[string]string{
-	"master":           "distributed runs are not available yet",
-	"processes":        "distributed runs are not available yet",
-	"web-login":        "login pages are not supported; protect the web UI with --web-auth user:password",
-	"expect-workers":   "distributed runs are not available yet",
-	"master-bind-host": "distributed runs are not available yet",
+	"processes": "distributed runs are not available yet",
+	"web-login": "login pages are not supported; protect the web UI with --web-auth user:password",
 }
 
 // locustOptions are Locust's options, those of features to come marked so.

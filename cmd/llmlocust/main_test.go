@@ -197,7 +197,7 @@ func TestBadInputFailsBeforeLoad(t *testing.T) {
 		{"missing host", "U = locust.user{}\nU:task(function(self) end)\n", []string{"--no-host"}, "give -H URL (or -H mock for the built-in simulated LLM server)"},
 		{"unknown option", "U = locust.user{}\nU:task(function(self) end)\n", []string{"--max-tokenz", "3"}, "--max-tokenz"},
 		{"bad option value", "locust.options{ max_tokens = 4 }\nU = locust.user{}\nU:task(function(self) end)\n", []string{"--max-tokens", "x"}, "invalid int value"},
-		{"not yet", "U = locust.user{}\nU:task(function(self) end)\n", []string{"--master"}, "not available yet"},
+		{"not yet", "U = locust.user{}\nU:task(function(self) end)\n", []string{"--processes", "2"}, "not available yet"},
 		{"invalid host", "U = locust.user{}\nU:task(function(self) end)\n", []string{"-H", "localhost:8000"}, "must start with http://"},
 	}
 	for _, tc := range cases {

@@ -69,6 +69,11 @@ type Config struct {
 	OnSpawningComplete func(users int)
 	OnException        func(msg, traceback string)
 
+	// Remote, when set, makes each test's Driver instead of a local
+	// runner: a master's, whose users run on its workers. It gets the
+	// scenario's classes and the options a runner would.
+	Remote func(host string, classes []runner.UserClass, opts runner.Options) (Driver, error)
+
 	// Logf writes a log line at a level ("INFO", "WARNING", "ERROR") for a
 	// logger name ("llmlocust.runner").
 	Logf func(level, name, format string, args ...any)
@@ -109,7 +114,7 @@ type Session struct {
 	sweep atomic.Pointer[sweepRun]
 
 	mu      sync.Mutex
-	runner  *runner.Runner
+	runner  Driver
 	host    string
 	start   time.Time
 	end     time.Time
@@ -235,7 +240,7 @@ func (s *Session) editable(t Test) error {
 }
 
 // newRunner binds the plan to host and makes the test's runner.
-func (s *Session) newRunner(host string, runTime time.Duration) (*runner.Runner, error) {
+func (s *Session) newRunner(host string, runTime time.Duration) (Driver, error) {
 	if err := s.ensureMock(host); err != nil {
 		return nil, err
 	}
@@ -248,7 +253,13 @@ func (s *Session) newRunner(host string, runTime time.Duration) (*runner.Runner,
 		return nil, err
 	}
 	s.classes = classes
-	return runner.New(classes, runner.Options{
+	newDriver := s.cfg.Remote
+	if newDriver == nil {
+		newDriver = func(_ string, classes []runner.UserClass, opts runner.Options) (Driver, error) {
+			return runner.New(classes, opts)
+		}
+	}
+	return newDriver(host, classes, runner.Options{
 		StopTimeout:        s.cfg.StopTimeout,
 		RunTime:            runTime,
 		OnTestStart:        func() { s.cfg.Plan.FireTestStart(s.exception) },
@@ -379,7 +390,7 @@ func (s *Session) Reset() {
 	s.stats.Reset(time.Now())
 }
 
-func (s *Session) current() *runner.Runner {
+func (s *Session) current() Driver {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.runner

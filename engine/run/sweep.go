@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/llmlocust/llmlocust/engine/output"
-	"github.com/llmlocust/llmlocust/engine/runner"
 )
 
 // SweepMode says what the steps of a sweep change.
@@ -169,7 +168,7 @@ func (s *Session) prepareSweep(t *Test) error {
 
 // startSweep starts t's test on r at its sweep's first step and leaves
 // the steps to a goroutine of their own. s.mu is held.
-func (s *Session) startSweep(r *runner.Runner, t Test) error {
+func (s *Session) startSweep(r Driver, t Test) error {
 	if s.cfg.Plan.Shape(s.exception) != nil {
 		s.cfg.Logf("WARNING", "llmlocust.main", "the sweep sets the load: the scenario's load shape is not used")
 	}
@@ -195,7 +194,7 @@ func allAtOnce(n int) float64 { return max(float64(n), 1) * 1000 }
 
 // runSweep moves the test from step to step at each step's end, judges
 // rate=auto's steps, and stops the test after the last.
-func (s *Session) runSweep(sw *sweepRun, r *runner.Runner) {
+func (s *Session) runSweep(sw *sweepRun, r Driver) {
 	for i := 0; s.awaitStep(sw, r, i); i++ {
 		due := sw.stepStart(i + 1)
 		if sw.spec.Auto {
@@ -234,7 +233,7 @@ func (s *Session) runSweep(sw *sweepRun, r *runner.Runner) {
 
 // awaitStep waits for step i's end; false when the test stopped first,
 // which ends the sweep there.
-func (s *Session) awaitStep(sw *sweepRun, r *runner.Runner, i int) bool {
+func (s *Session) awaitStep(sw *sweepRun, r Driver, i int) bool {
 	timer := time.NewTimer(time.Until(sw.stepStart(i + 1)))
 	defer timer.Stop()
 	select {
@@ -277,7 +276,7 @@ func (s *Session) nextStep(sw *sweepRun, i int) (float64, bool) {
 	return sw.begin(i+1, next), true
 }
 
-func (s *Session) applyStep(r *runner.Runner, sw *sweepRun, v float64) error {
+func (s *Session) applyStep(r Driver, sw *sweepRun, v float64) error {
 	if sw.spec.Mode == SweepRate {
 		if err := r.SetRate(v); err != nil {
 			return err

@@ -39,7 +39,7 @@ func (r *Runner) StartClasses(counts map[string]int) error {
 	}
 	r.retargetClasses(t, targets)
 	r.mu.Unlock()
-	r.begin(t, func() { r.logf("Spawning %s", formatCounts(counts)) })
+	r.begin(t, func() { r.logf("Spawning %s", FormatCounts(counts)) })
 	return nil
 }
 

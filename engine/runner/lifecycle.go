@@ -185,7 +185,7 @@ func (r *Runner) advance(t *test) time.Duration {
 	if !complete {
 		return wait
 	}
-	r.logf("All users spawned: %s", formatCounts(counts))
+	r.logf("All users spawned: %s", FormatCounts(counts))
 	if r.opts.OnSpawningComplete != nil {
 		n := 0
 		for _, c := range counts {

@@ -122,7 +122,7 @@ func TestOrderLimit(t *testing.T) {
 }
 
 func TestFormatCounts(t *testing.T) {
-	got := formatCounts(map[string]int{"Chat": 3, "Base": 1})
+	got := FormatCounts(map[string]int{"Chat": 3, "Base": 1})
 	const want = `{"Base": 1, "Chat": 3} (4 total users)`
 	if got != want {
 		t.Fatalf("formatCounts = %s, want %s", got, want)

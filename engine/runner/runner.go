@@ -165,8 +165,23 @@ type Runner struct {
 // class, unique names, no negative fixed count, and a weight of at least 1
 // for every class that is not fixed-count.
 func New(classes []UserClass, opts Options) (*Runner, error) {
+	sorted, o, err := orderOf(classes)
+	if err != nil {
+		return nil, err
+	}
+	return &Runner{
+		classes: sorted,
+		opts:    opts,
+		order:   o,
+		state:   StateReady,
+		first:   make(chan struct{}),
+	}, nil
+}
+
+// orderOf checks classes and returns them sorted by name with their order.
+func orderOf(classes []UserClass) ([]UserClass, *order, error) {
 	if len(classes) == 0 {
-		return nil, errors.New("no user classes")
+		return nil, nil, errors.New("no user classes")
 	}
 	sorted := append([]UserClass(nil), classes...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Name() < sorted[j].Name() })
@@ -174,20 +189,14 @@ func New(classes []UserClass, opts Options) (*Runner, error) {
 	fixed := make([]int, len(sorted))
 	for i, c := range sorted {
 		if err := checkClass(c); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if i > 0 && sorted[i-1].Name() == c.Name() {
-			return nil, fmt.Errorf("user class %q is defined twice", c.Name())
+			return nil, nil, fmt.Errorf("user class %q is defined twice", c.Name())
 		}
 		weights[i], fixed[i] = c.Weight(), c.FixedCount()
 	}
-	return &Runner{
-		classes: sorted,
-		opts:    opts,
-		order:   newOrder(weights, fixed),
-		state:   StateReady,
-		first:   make(chan struct{}),
-	}, nil
+	return sorted, newOrder(weights, fixed), nil
 }
 
 func checkClass(c UserClass) error {
@@ -379,9 +388,9 @@ func (r *Runner) classCounts() map[string]int {
 	return m
 }
 
-// formatCounts renders class counts as Locust's log lines do:
+// FormatCounts renders class counts as Locust's log lines do:
 // {"A": 1, "B": 2} (3 total users).
-func formatCounts(m map[string]int) string {
+func FormatCounts(m map[string]int) string {
 	names := make([]string, 0, len(m))
 	total := 0
 	for name, n := range m {

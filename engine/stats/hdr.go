@@ -88,9 +88,8 @@ type Histogram struct {
 // HistBucket is one bucket of a Histogram's exported form: Count values
 // fell into bucket Index (0 to NumHistBuckets−1).
 type HistBucket struct {
-	_msgpack struct{} `msgpack:",as_array"`
-	Index    int32
-	Count    int64
+	Index int32 `msgpack:"i"`
+	Count int64 `msgpack:"n"`
 }
 
 // HistogramData is a Histogram in a form that can be sent elsewhere and

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/llmlocust/llmlocust/engine/master"
+	"github.com/llmlocust/llmlocust/engine/options"
+	"github.com/llmlocust/llmlocust/engine/run"
+	"github.com/llmlocust/llmlocust/engine/runner"
+	"github.com/llmlocust/llmlocust/script"
+)
+
+// masterMode runs the test on workers that connect to --master-bind-host
+// and --master-bind-port: headless, it waits for --expect-workers, runs
+// the test and writes the outputs from their merged reports.
+func masterMode(ctx context.Context, plan *script.Plan, opts *options.Run, vals *options.Values, in options.Input, stdout, stderr io.Writer) int {
+	if err := onMaster(opts); err != nil {
+		return fail(stderr, err)
+	}
+	if !opts.Headless {
+		return fail(stderr, errors.New("--master: the web UI of a master is not available yet; run it with --headless"))
+	}
+	var m *master.Master
+	dist := &distributed{
+		hook: func(c *run.Config) {
+			c.Remote = func(host string, classes []runner.UserClass, o runner.Options) (run.Driver, error) {
+				return m.NewDriver(host, classes, o)
+			}
+		},
+		ready: func(ctx context.Context, s *run.Session, log *logger) error {
+			var err error
+			m, err = master.Listen(ctx, opts.MasterBindHost, opts.MasterBindPort, func(level, format string, args ...any) {
+				log.levelf(level, "llmlocust.master", format, args...)
+			})
+			if err != nil {
+				return err
+			}
+			m.OnReport(s.Extend)
+			log.log(LevelInfo, "llmlocust.master", "waiting for %d workers on port %d", opts.ExpectWorkers, m.Port())
+			return m.WaitFor(ctx, opts.ExpectWorkers, time.Duration(opts.ExpectWorkersMaxWait)*time.Second)
+		},
+		finish: func(log *logger) {
+			if m == nil {
+				return
+			}
+			for _, l := range m.Lost() {
+				log.log(LevelWarning, "llmlocust.master", "worker %s was lost at %s (%s); its %d requests (%d failed) until then are counted",
+					l.ID, l.At.Format(time.TimeOnly), l.Why, l.Requests, l.Failures)
+			}
+			m.Quit()
+		},
+	}
+	return runHeadless(ctx, plan, opts, vals, in, stdout, stderr, dist)
+}
+
+// onMaster refuses what a master does not run yet, before anything starts.
+func onMaster(opts *options.Run) error {
+	switch {
+	case opts.Worker:
+		return errors.New("--master and --worker: a process is one or the other")
+	case opts.RequestRate > 0, opts.Trace != "", opts.Sweep != "":
+		return errors.New("--master: request rates, traces and sweeps do not run on a master yet; run them on one process")
+	}
+	return nil
+}
