@@ -134,7 +134,7 @@ func (s *Server) requestStats(c *fiber.Ctx) error {
 	stopped := s.cfg.Session.State() == runner.StateStopped
 	rps, fps := currentRates(total, stopped)
 	llm := llmTable(snap, snap.Time, s.cfg.Session.Percentiles())
-	return c.JSON(map[string]any{
+	body := map[string]any{
 		"stats":                             statsRows(snap, stopped),
 		"errors":                            errorRows(snap.Errors[:min(len(snap.Errors), maxRows)]),
 		"current_rps":                       rps,
@@ -148,7 +148,11 @@ func (s *Server) requestStats(c *fiber.Ctx) error {
 		"user_count":                        s.cfg.Session.UserCount(),
 		"llm":                               llm,
 		"extended_stats":                    []any{map[string]any{"key": "llm", "data": llmExtendedStats(llm)}},
-	})
+	}
+	if workers := s.workers(); workers != nil {
+		body["workers"], body["worker_count"] = workers, len(workers)
+	}
+	return c.JSON(body)
 }
 
 // taskRatios is Locust's task ratio of the users running now or, once
@@ -194,5 +198,5 @@ func (s *Server) logs(c *fiber.Ctx) error {
 }
 
 func (s *Server) workerCount(c *fiber.Ctx) error {
-	return c.JSON(map[string]any{"worker_count": 0})
+	return c.JSON(map[string]any{"worker_count": len(s.workers())})
 }

@@ -131,8 +131,8 @@ func (s *Server) templateArgs() map[string]any {
 	return map[string]any{
 		"locustfile":                s.locustfile(),
 		"state":                     string(s.cfg.Session.State()),
-		"is_distributed":            false,
-		"worker_count":              0,
+		"is_distributed":            s.cfg.Workers != nil,
+		"worker_count":              len(s.workers()),
 		"user_count":                s.formUserCount(),
 		"num_users":                 numUsers,
 		"spawn_rate":                spawnRate,

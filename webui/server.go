@@ -77,6 +77,31 @@ type Config struct {
 	// sweep, and the step time of a sweep whose form gives none.
 	Sweep    string
 	StepTime time.Duration
+	// Workers, when set, lists a master's workers: the UI is then
+	// distributed (its Workers tab, the worker count); nil for one process.
+	Workers func() []WorkerRow
+}
+
+// WorkerRow is one row of the Workers tab, as Locust's /stats/requests
+// lists its workers.
+type WorkerRow struct {
+	ID     string  `json:"id"`
+	State  string  `json:"state"`
+	Users  int     `json:"user_count"`
+	CPU    float64 `json:"cpu_usage"`
+	Memory int64   `json:"memory_usage"`
+}
+
+// workers is the master's workers, none for one process.
+func (s *Server) workers() []WorkerRow {
+	if s.cfg.Workers == nil {
+		return nil
+	}
+	rows := s.cfg.Workers()
+	if rows == nil {
+		rows = []WorkerRow{}
+	}
+	return rows
 }
 
 // Server is the web UI's backend over one session.

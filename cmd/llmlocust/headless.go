@@ -87,9 +87,11 @@ func headless(ctx context.Context, plan *script.Plan, opts *options.Run, vals *o
 // distributed is what a master adds to a headless run: the session's
 // driver, and a wait for the workers before the test starts.
 type distributed struct {
-	hook   func(*run.Config)
-	ready  func(ctx context.Context, s *run.Session, log *logger) error
-	finish func(log *logger)
+	hook func(*run.Config)
+	// ready readies the workers' side; wait waits for the expected ones.
+	ready   func(ctx context.Context, s *run.Session, log *logger, wait bool) error
+	workers func() []webui.WorkerRow
+	finish  func(log *logger)
 }
 
 func runHeadless(ctx context.Context, plan *script.Plan, opts *options.Run, vals *options.Values, in options.Input, stdout, stderr io.Writer, dist *distributed) (code int) {
@@ -108,7 +110,7 @@ func runHeadless(ctx context.Context, plan *script.Plan, opts *options.Run, vals
 	}
 	if dist != nil {
 		defer dist.finish(log)
-		if err := dist.ready(ctx, s, log); err != nil {
+		if err := dist.ready(ctx, s, log, true); err != nil {
 			_, _ = s.Close()
 			if errors.Is(err, context.Canceled) {
 				return interrupted(stderr)

@@ -11,6 +11,7 @@ import (
 	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/script"
+	"github.com/llmlocust/llmlocust/webui"
 )
 
 // masterMode runs the test on workers that connect to --master-bind-host
@@ -20,9 +21,6 @@ func masterMode(ctx context.Context, plan *script.Plan, opts *options.Run, vals 
 	if err := onMaster(opts); err != nil {
 		return fail(stderr, err)
 	}
-	if !opts.Headless {
-		return fail(stderr, errors.New("--master: the web UI of a master is not available yet; run it with --headless"))
-	}
 	var m *master.Master
 	dist := &distributed{
 		hook: func(c *run.Config) {
@@ -30,7 +28,7 @@ func masterMode(ctx context.Context, plan *script.Plan, opts *options.Run, vals 
 				return m.NewDriver(host, classes, o)
 			}
 		},
-		ready: func(ctx context.Context, s *run.Session, log *logger) error {
+		ready: func(ctx context.Context, s *run.Session, log *logger, wait bool) error {
 			var err error
 			m, err = master.Listen(ctx, opts.MasterBindHost, opts.MasterBindPort, func(level, format string, args ...any) {
 				log.levelf(level, "llmlocust.master", format, args...)
@@ -39,8 +37,19 @@ func masterMode(ctx context.Context, plan *script.Plan, opts *options.Run, vals 
 				return err
 			}
 			m.OnReport(s.Extend)
+			if !wait {
+				log.log(LevelInfo, "llmlocust.master", "workers connect on port %d", m.Port())
+				return nil
+			}
 			log.log(LevelInfo, "llmlocust.master", "waiting for %d workers on port %d", opts.ExpectWorkers, m.Port())
 			return m.WaitFor(ctx, opts.ExpectWorkers, time.Duration(opts.ExpectWorkersMaxWait)*time.Second)
+		},
+		workers: func() []webui.WorkerRow {
+			var rows []webui.WorkerRow
+			for _, w := range m.Workers() {
+				rows = append(rows, webui.WorkerRow{ID: w.ID, State: w.State, Users: w.Users, CPU: w.CPU, Memory: w.Memory})
+			}
+			return rows
 		},
 		finish: func(log *logger) {
 			if m == nil {
@@ -52,6 +61,9 @@ func masterMode(ctx context.Context, plan *script.Plan, opts *options.Run, vals 
 			}
 			m.Quit()
 		},
+	}
+	if !opts.Headless {
+		return runWeb(ctx, plan, opts, vals, in, stdout, stderr, dist)
 	}
 	return runHeadless(ctx, plan, opts, vals, in, stdout, stderr, dist)
 }

@@ -19,6 +19,10 @@ import (
 // web runs the web UI until Ctrl-C (or --autoquit after a test), then
 // writes the outputs like a headless run.
 func web(ctx context.Context, plan *script.Plan, opts *options.Run, vals *options.Values, in options.Input, stdout, stderr io.Writer) (code int) {
+	return runWeb(ctx, plan, opts, vals, in, stdout, stderr, nil)
+}
+
+func runWeb(ctx context.Context, plan *script.Plan, opts *options.Run, vals *options.Values, in options.Input, stdout, stderr io.Writer, dist *distributed) (code int) {
 	secrets, stdout, stderr, log, done, err := openConsole(stdout, stderr, opts)
 	defer done()
 	if err != nil {
@@ -32,15 +36,31 @@ func web(ctx context.Context, plan *script.Plan, opts *options.Run, vals *option
 	if err := webui.CheckBind(host, auth != nil, opts.WebInsecure); err != nil {
 		return fail(stderr, err)
 	}
-	s, err := newSession(plan, opts, vals, in, log, secrets, stdout, stderr, true)
+	var hooks []func(*run.Config)
+	if dist != nil {
+		hooks = append(hooks, dist.hook)
+	}
+	s, err := newSession(plan, opts, vals, in, log, secrets, stdout, stderr, true, hooks...)
 	if err != nil {
 		return fail(stderr, err)
+	}
+	var workers func() []webui.WorkerRow
+	if dist != nil {
+		defer dist.finish(log)
+		// The UI's Start waits for workers; --autostart waits for
+		// --expect-workers first, as Locust's does.
+		if err := dist.ready(ctx, s, log, opts.Autostart); err != nil {
+			_, _ = s.Close()
+			return fail(stderr, err)
+		}
+		workers = dist.workers
 	}
 	srv, err := webui.New(webui.Config{
 		Session: s, Plan: plan, Options: vals, Users: opts.Users, SpawnRate: opts.SpawnRate, RunTime: opts.RunTime,
 		Scenario: plan.File, BasePath: opts.WebBasePath,
 		Auth: auth, Version: version, Logs: log.recent, Logf: log.levelf, Index: webui.Frontend(),
 		CSVPrefix: opts.CSV, FullHistory: opts.CSVFullHistory, Sweep: opts.Sweep, StepTime: opts.StepTime,
+		Workers: workers,
 	})
 	if err != nil {
 		_, _ = s.Close()
