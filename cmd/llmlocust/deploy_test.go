@@ -82,60 +82,116 @@ func argAfter(args []string, flag string) string {
 
 // The Kubernetes manifests fit together: the workers reach the master's
 // Service on its workers' port, both read the scenario ConfigMap where
-// they mount it, no pod runs as root, the workers' command line is one
-// llmlocust accepts, and the master's user classes are the scenario's.
+// they mount it, no pod runs as root, and llmlocust accepts the command
+// lines it runs. Under a Locust master, the master's user classes are the
+// scenario's.
 func TestKubernetesManifests(t *testing.T) {
-	ms := readManifests(t, "../../deploy/kubernetes/llmlocust.yaml")
-	svc, master, worker := ms["Service/llmlocust-master"], ms["Deployment/llmlocust-master"], ms["Deployment/llmlocust-worker"]
-	if svc.Kind == "" || master.Kind == "" || worker.Kind == "" {
-		t.Fatalf("want the master's Service and Deployment and the workers' Deployment, got %v", slices.Collect(maps.Keys(ms)))
+	cases := []struct {
+		name, file string
+		master     func(t *testing.T, args []string, image string)
+	}{
+		{name: "our master", file: "llmlocust.yaml", master: func(t *testing.T, args []string, image string) {
+			if image != "llmlocust:latest" || !slices.Contains(args, "--master") {
+				t.Errorf("master: image %s, args %v", image, args)
+			}
+			// Its web UI binds every address of the pod, so it asks for auth.
+			if argAfter(args, "--web-host") != "0.0.0.0" || argAfter(args, "--web-auth") == "" {
+				t.Errorf("the master's web UI: %v", args)
+			}
+			acceptsArgs(t, args)
+		}},
+		{name: "a Locust master", file: "locust-master.yaml", master: func(t *testing.T, args []string, image string) {
+			if image != "locustio/locust:2.47.0" || !slices.Contains(args, "--master") {
+				t.Errorf("master: image %s, args %v", image, args)
+			}
+		}},
 	}
-	port := ""
-	for _, p := range svc.Spec.Ports {
-		if p.Name == "workers" {
-			port = strconv.Itoa(p.Port)
-		}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ms := readManifests(t, "../../deploy/kubernetes/"+tc.file)
+			svc, master, worker := ms["Service/llmlocust-master"], ms["Deployment/llmlocust-master"], ms["Deployment/llmlocust-worker"]
+			if svc.Kind == "" || master.Kind == "" || worker.Kind == "" {
+				t.Fatalf("want the master's Service and Deployment and the workers' Deployment, got %v", slices.Collect(maps.Keys(ms)))
+			}
+			port := ""
+			for _, p := range svc.Spec.Ports {
+				if p.Name == "workers" {
+					port = strconv.Itoa(p.Port)
+				}
+			}
+			for _, d := range []manifest{master, worker} {
+				checkPod(t, d)
+			}
+			mc, wc := master.Spec.Template.Spec.Containers[0], worker.Spec.Template.Spec.Containers[0]
+			if argAfter(mc.Args, "--master-bind-port") != port {
+				t.Errorf("the master binds %q, the Service's workers' port is %s", argAfter(mc.Args, "--master-bind-port"), port)
+			}
+			tc.master(t, mc.Args, mc.Image)
+			if !slices.Contains(wc.Args, "--worker") || argAfter(wc.Args, "--master-host") != svc.Metadata.Name || argAfter(wc.Args, "--master-port") != port {
+				t.Errorf("workers' args %v do not reach the Service %s:%s", wc.Args, svc.Metadata.Name, port)
+			}
+			classes := acceptsArgs(t, wc.Args)
+			if tc.file == "locust-master.yaml" {
+				if want := locustfileClasses(t); !slices.Equal(classes, want) {
+					t.Errorf("the scenario's classes %v are not the master's locustfile's %v", classes, want)
+				}
+			}
+		})
 	}
-	for _, d := range []manifest{master, worker} {
-		pod := d.Spec.Template.Spec
-		if !pod.SecurityContext.RunAsNonRoot {
-			t.Errorf("%s runs as root", d.Metadata.Name)
-		}
-		if len(pod.Containers) != 1 || len(pod.Volumes) != 1 || pod.Volumes[0].ConfigMap.Name != "llmlocust-scenario" {
-			t.Fatalf("%s: want one container and the scenario ConfigMap", d.Metadata.Name)
-		}
-		c := pod.Containers[0]
-		if len(c.VolumeMounts) != 1 || !strings.HasPrefix(argAfter(c.Args, "-f"), c.VolumeMounts[0].MountPath+"/") {
-			t.Errorf("%s reads -f %q outside its mount %+v", d.Metadata.Name, argAfter(c.Args, "-f"), c.VolumeMounts)
-		}
+}
+
+// checkPod fails unless d runs one container as non-root, with -f under
+// its mount of the scenario ConfigMap.
+func checkPod(t *testing.T, d manifest) {
+	t.Helper()
+	pod := d.Spec.Template.Spec
+	if !pod.SecurityContext.RunAsNonRoot {
+		t.Errorf("%s runs as root", d.Metadata.Name)
 	}
-	mc, wc := master.Spec.Template.Spec.Containers[0], worker.Spec.Template.Spec.Containers[0]
-	if mc.Image != "locustio/locust:2.47.0" || argAfter(mc.Args, "--master-bind-port") != port || !slices.Contains(mc.Args, "--master") {
-		t.Errorf("master: image %s, args %v, Service port %s", mc.Image, mc.Args, port)
+	if len(pod.Containers) != 1 || len(pod.Volumes) != 1 || pod.Volumes[0].ConfigMap.Name != "llmlocust-scenario" {
+		t.Fatalf("%s: want one container and the scenario ConfigMap", d.Metadata.Name)
 	}
-	if !slices.Contains(wc.Args, "--worker") || argAfter(wc.Args, "--master-host") != svc.Metadata.Name || argAfter(wc.Args, "--master-port") != port {
-		t.Errorf("workers' args %v do not reach the Service %s:%s", wc.Args, svc.Metadata.Name, port)
+	c := pod.Containers[0]
+	if len(c.VolumeMounts) != 1 || !strings.HasPrefix(argAfter(c.Args, "-f"), c.VolumeMounts[0].MountPath+"/") {
+		t.Errorf("%s reads -f %q outside its mount %+v", d.Metadata.Name, argAfter(c.Args, "-f"), c.VolumeMounts)
 	}
-	// The workers' command line as llmlocust reads it, on the scenario the
-	// ConfigMap is made from (docs/distributed.md), listing its classes.
-	args := slices.Clone(wc.Args)
+}
+
+// acceptsArgs runs llmlocust --list on a container's command line, the
+// scenario the ConfigMap is made from (docs/distributed.md) in place of
+// the mounted one and values in place of the environment's, and returns
+// the classes it lists.
+func acceptsArgs(t *testing.T, args []string) []string {
+	t.Helper()
+	args = slices.Clone(args)
 	args[slices.Index(args, "-f")+1] = "../../scenarios/openai_chat.lua"
+	for i, a := range args {
+		switch a {
+		case "$(LLM_HOST)":
+			args[i] = "http://vllm:8000"
+		case "$(WEB_AUTH)":
+			args[i] = "admin:secret"
+		}
+	}
 	r := runCLI(t, context.Background(), nil, append(args, "--list")...)
 	if r.code != 0 {
-		t.Fatalf("llmlocust refuses the workers' args: %d\n%s", r.code, r.stderr)
+		t.Fatalf("llmlocust refuses %v: %d\n%s", args, r.code, r.stderr)
 	}
-	classes := strings.Fields(r.stdout)
-	var want []string
+	return strings.Fields(r.stdout)
+}
+
+// locustfileClasses is the user classes of the Locust master's locustfile.
+func locustfileClasses(t *testing.T) []string {
+	t.Helper()
+	var out []string
 	sc := bufio.NewScanner(strings.NewReader(readText(t, "../../deploy/kubernetes/locustfile.py")))
 	re := regexp.MustCompile(`^class (\w+)\(`)
 	for sc.Scan() {
 		if m := re.FindStringSubmatch(sc.Text()); m != nil {
-			want = append(want, m[1])
+			out = append(out, m[1])
 		}
 	}
-	if !slices.Equal(classes, want) {
-		t.Errorf("the scenario's classes %v are not the master's locustfile's %v", classes, want)
-	}
+	return out
 }
 
 // The Dockerfile builds in stages, a static binary, and runs it as a

@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/llmlocust/llmlocust/engine/master"
+	"github.com/llmlocust/llmlocust/engine/cluster"
 	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/engine/runner"
@@ -21,7 +21,7 @@ func masterMode(ctx context.Context, plan *script.Plan, opts *options.Run, vals 
 	if err := onMaster(opts); err != nil {
 		return fail(stderr, err)
 	}
-	var m *master.Master
+	var m *cluster.Master
 	dist := &distributed{
 		hook: func(c *run.Config) {
 			c.Remote = func(host string, classes []runner.UserClass, o runner.Options) (run.Driver, error) {
@@ -30,7 +30,7 @@ func masterMode(ctx context.Context, plan *script.Plan, opts *options.Run, vals 
 		},
 		ready: func(ctx context.Context, s *run.Session, log *logger, wait bool) error {
 			var err error
-			m, err = master.Listen(ctx, opts.MasterBindHost, opts.MasterBindPort, func(level, format string, args ...any) {
+			m, err = cluster.NewMaster(ctx, opts.MasterBindHost, opts.MasterBindPort, func(level, format string, args ...any) {
 				log.levelf(level, "llmlocust.master", format, args...)
 			})
 			if err != nil {

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"io"
 
+	"github.com/llmlocust/llmlocust/engine/cluster"
 	"github.com/llmlocust/llmlocust/engine/options"
 	"github.com/llmlocust/llmlocust/engine/record"
 	"github.com/llmlocust/llmlocust/engine/run"
-	"github.com/llmlocust/llmlocust/engine/worker"
 	"github.com/llmlocust/llmlocust/script"
 )
 
@@ -20,7 +20,7 @@ func workerMode(ctx context.Context, plan *script.Plan, opts *options.Run, vals 
 	if err != nil {
 		return fail(stderr, err)
 	}
-	w := worker.New(worker.NodeID(), func(level, format string, args ...any) {
+	w := cluster.NewWorker(cluster.NodeID(), func(level, format string, args ...any) {
 		log.levelf(level, "llmlocust.worker", format, args...)
 	})
 	s, err := newSession(plan, opts, vals, in, log, secrets, stdout, stderr, false, func(c *run.Config) {

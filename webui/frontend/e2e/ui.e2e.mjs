@@ -387,3 +387,85 @@ test('a sweep started from the form, drawn in its tab and in the report', { time
   }
   assert.deepEqual(errors, [], 'the browser console showed errors');
 });
+
+// waitForLog waits until a process's log holds text.
+async function waitForLog(get, text, what, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  while (!get().includes(text)) {
+    assert.ok(Date.now() < deadline, `${what}:\n${get()}`);
+    await new Promise(r => setTimeout(r, 200));
+  }
+}
+
+test('a master and two workers, started and watched from the web UI', { timeout: 180000 }, async t => {
+  const { chromium, why: noPlaywright } = await loadPlaywright();
+  const why = noPlaywright || missingFiles();
+  if (why) {
+    if (inCI) assert.fail(`CI must have what the end-to-end test needs: ${why}`);
+    announceSkip(`SKIPPED: web UI distributed end-to-end test: ${why}\n`);
+    t.skip(why);
+    return;
+  }
+  fs.mkdirSync(artifacts, { recursive: true });
+  const sim = await startSimulator(await freePort());
+  const port = await freePort();
+  const masterPort = String(await freePort());
+  const base = `http://127.0.0.1:${port}/`;
+  const procs = [];
+  const run = args => {
+    const proc = spawn(bin, ['-f', 'scenarios/openai_chat.lua', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = { proc, log: '' };
+    proc.stderr.on('data', d => { p.log += d; });
+    procs.push(p);
+    return p;
+  };
+  const master = run(['--master', '--master-bind-host', '127.0.0.1', '--master-bind-port', masterPort,
+    '-H', sim.url, '--web-port', String(port)]);
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  const errors = [];
+  try {
+    await waitForLog(() => master.log, 'Starting web interface', 'the master did not start');
+    for (let i = 0; i < 2; i++) run(['--worker', '--master-port', masterPort, '--max-tokens', '12']);
+    await waitForLog(() => master.log, '(index 1) connected', 'the workers did not connect');
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', e => errors.push(String(e)));
+
+    await page.goto(base);
+    await page.fill('input[name=userCount]', '4');
+    await page.fill('input[name=spawnRate]', '4');
+    await page.click('button[type=submit]');
+
+    // The Workers tab lists both workers running two users each.
+    await page.getByRole('tab', { name: 'Workers' }).click();
+    const stats = await waitForStats(page, base, 'both workers running',
+      s => s.worker_count === 2 && s.workers.every(w => w.state === 'running' && w.user_count === 2));
+    for (const w of stats.workers) {
+      await page.getByRole('cell', { name: w.id }).waitFor({ timeout: 30000 });
+    }
+    await page.waitForFunction(() => [...document.querySelectorAll('td')].filter(td => td.textContent === 'running').length === 2,
+      null, { timeout: 30000 });
+    await page.screenshot({ path: path.join(artifacts, 'workers.png') });
+
+    // The LLM tab charts what the workers measured.
+    await page.getByRole('tab', { name: 'LLM' }).click();
+    await page.waitForFunction(() => {
+      const ttft = [...document.querySelectorAll('[data-testid=llm-chart]')].find(c => c.dataset.title === 'Time to first token (ms)');
+      return ttft && Number(ttft.dataset.points) >= 3;
+    }, null, { timeout: 60000 });
+    const merged = await statsOf(page, base);
+    assert.ok(merged.stats.at(-1).num_requests > 0, 'the master counts no request');
+    assert.ok(merged.llm.total.ttft_ms.p50 > 150, `TTFT p50 ${merged.llm.total.ttft_ms.p50}`);
+
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await waitForStats(page, base, 'the workers ready again', s => s.state === 'stopped' && s.workers.every(w => w.state === 'ready'));
+  } finally {
+    await browser.close();
+    for (const p of procs) p.proc.kill('SIGTERM');
+    sim.proc.kill('SIGTERM');
+  }
+  assert.deepEqual(errors, [], 'the browser console showed errors');
+});

@@ -1,4 +1,4 @@
-package rpc
+package cluster
 
 import (
 	"context"
@@ -19,10 +19,10 @@ type Client struct {
 	mu   sync.Mutex
 }
 
-// Dial connects to the master at host:port as node id. ZeroMQ connects
+// DialMaster connects to the master at host:port as node id. ZeroMQ connects
 // in the background: a master that is not up yet is waited for, as
 // Locust's workers wait.
-func Dial(ctx context.Context, host string, port int, id string) (*Client, error) {
+func DialMaster(ctx context.Context, host string, port int, id string) (*Client, error) {
 	sock := zmq4.NewDealer(ctx, zmq4.WithID(zmq4.SocketIdentity(id)), zmq4.WithDialerRetry(time.Second),
 		zmq4.WithDialerMaxRetries(-1), zmq4.WithAutomaticReconnect(true))
 	if err := sock.Dial("tcp://" + net.JoinHostPort(host, strconv.Itoa(port))); err != nil {
@@ -71,9 +71,9 @@ type Server struct {
 	mu   sync.Mutex
 }
 
-// Listen binds the master's socket on host:port ("*" or "" for every
+// ListenWorkers binds the master's socket on host:port ("*" or "" for every
 // address); port 0 takes a free one, which Port then tells.
-func Listen(ctx context.Context, host string, port int) (*Server, error) {
+func ListenWorkers(ctx context.Context, host string, port int) (*Server, error) {
 	if host == "" || host == "*" {
 		host = "0.0.0.0"
 	}

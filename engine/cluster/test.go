@@ -1,4 +1,4 @@
-package master
+package cluster
 
 import (
 	"errors"
@@ -7,7 +7,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/llmlocust/llmlocust/engine/rpc"
 	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/engine/runner"
 )
@@ -178,8 +177,8 @@ func (t *test) dispatchLocked() {
 	stop := t.opts.StopTimeout.Seconds()
 	for i, w := range workers {
 		t.sent[w.ID] = split[i]
-		data := rpc.SpawnData{Timestamp: ts, UserClassesCount: split[i], Host: &t.host, StopTimeout: &stop, ParsedOptions: map[string]any{}}
-		if err := t.m.srv.Send(w.ID, rpc.Spawn, data); err != nil {
+		data := SpawnData{Timestamp: ts, UserClassesCount: split[i], Host: &t.host, StopTimeout: &stop, ParsedOptions: map[string]any{}}
+		if err := t.m.srv.Send(w.ID, Spawn, data); err != nil {
 			t.m.logf("WARNING", "the spawn message to worker %d: %v", w.Index, err)
 		}
 	}
@@ -254,7 +253,7 @@ func (t *test) Stop() {
 	}
 	t.m.mu.Unlock()
 	for _, id := range ids {
-		_ = t.m.srv.Send(id, rpc.Stop, nil)
+		_ = t.m.srv.Send(id, Stop, nil)
 	}
 	go t.finish()
 }

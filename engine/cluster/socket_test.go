@@ -1,4 +1,4 @@
-package rpc
+package cluster
 
 import (
 	"context"
@@ -9,12 +9,12 @@ import (
 // master's answers reach that worker.
 func TestClientAndServer(t *testing.T) {
 	ctx := context.Background()
-	srv, err := Listen(ctx, "127.0.0.1", 0)
+	srv, err := ListenWorkers(ctx, "127.0.0.1", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	c, err := Dial(ctx, "127.0.0.1", srv.Port(), "w1_abc")
+	c, err := DialMaster(ctx, "127.0.0.1", srv.Port(), "w1_abc")
 	if err != nil {
 		t.Fatal(err)
 	}

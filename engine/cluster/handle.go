@@ -1,32 +1,30 @@
-package master
+package cluster
 
 import (
 	"time"
-
-	"github.com/llmlocust/llmlocust/engine/rpc"
 )
 
 // handle acts on one message of a worker.
-func (m *Master) handle(msg rpc.Message) {
+func (m *Master) handle(msg Message) {
 	id := msg.NodeID
 	m.mu.Lock()
 	w := m.workers[id]
-	if msg.Type == rpc.ClientReady {
+	if msg.Type == ClientReady {
 		m.ready(w, id)
 		return // unlocked
 	}
 	if w == nil {
 		m.mu.Unlock()
-		if msg.Type != rpc.Quit {
+		if msg.Type != Quit {
 			// A worker of an earlier master: it joins again from the start.
-			_ = m.srv.Send(id, rpc.Reconnect, nil)
+			_ = m.srv.Send(id, Reconnect, nil)
 		}
 		return
 	}
 	w.LastBeat = time.Now()
 	switch msg.Type {
-	case rpc.Heartbeat:
-		var d rpc.HeartbeatData
+	case Heartbeat:
+		var d HeartbeatData
 		if msg.Decode(&d) == nil {
 			w.CPU, w.Memory = d.CurrentCPUUsage, d.CurrentMemoryUsage
 		}
@@ -35,12 +33,12 @@ func (m *Master) handle(msg rpc.Message) {
 			m.signalLocked()
 		}
 		m.mu.Unlock()
-		_ = m.srv.Send(id, rpc.Heartbeat, nil)
+		_ = m.srv.Send(id, Heartbeat, nil)
 		return
-	case rpc.Spawning:
+	case Spawning:
 		w.State = "spawning"
-	case rpc.SpawningComplete:
-		var d rpc.SpawningCompleteData
+	case SpawningComplete:
+		var d SpawningCompleteData
 		if msg.Decode(&d) == nil {
 			w.Classes, w.Users, w.State = d.UserClassesCount, d.UserCount, "running"
 		}
@@ -51,24 +49,24 @@ func (m *Master) handle(msg rpc.Message) {
 				return
 			}
 		}
-	case rpc.Stats:
+	case Stats:
 		m.stats(w, msg)
 		return // unlocked
-	case rpc.ClientStopped:
+	case ClientStopped:
 		w.State, w.Users, w.Classes = "ready", 0, nil
 		if t := m.cur; t != nil {
 			t.workerStoppedLocked(id)
 		}
-	case rpc.Quit:
+	case Quit:
 		delete(m.workers, id)
 		m.loseLocked(w, time.Now(), "it quit")
-	case rpc.Exception:
-		var d rpc.ExceptionData
+	case Exception:
+		var d ExceptionData
 		if msg.Decode(&d) == nil {
 			m.logf("ERROR", "worker %d: %s\n%s", w.Index, d.Msg, d.Traceback)
 		}
-	case rpc.Logs:
-		var d rpc.LogsData
+	case Logs:
+		var d LogsData
 		if msg.Decode(&d) == nil {
 			for _, line := range d.Logs {
 				m.logf("INFO", "worker %d: %s", w.Index, line)
@@ -80,9 +78,9 @@ func (m *Master) handle(msg rpc.Message) {
 
 // ready takes in a worker that says it is ready, new or back from a test,
 // and answers with its index. m.mu is held, and released.
-func (m *Master) ready(w *Worker, id string) {
+func (m *Master) ready(w *WorkerInfo, id string) {
 	if w == nil {
-		w = &Worker{ID: id, Index: m.next}
+		w = &WorkerInfo{ID: id, Index: m.next}
 		m.next++
 		m.workers[id] = w
 		m.logf("INFO", "worker %s (index %d) connected", id, w.Index)
@@ -90,13 +88,13 @@ func (m *Master) ready(w *Worker, id string) {
 	w.State, w.Users, w.Classes, w.LastBeat = "ready", 0, nil, time.Now()
 	m.signalLocked()
 	m.mu.Unlock()
-	_ = m.srv.Send(id, rpc.Ack, rpc.AckData{Index: w.Index})
+	_ = m.srv.Send(id, Ack, AckData{Index: w.Index})
 }
 
 // stats merges a worker's report into the session's stats. m.mu is held,
 // and released before the merge.
-func (m *Master) stats(w *Worker, msg rpc.Message) {
-	var d rpc.ReportData
+func (m *Master) stats(w *WorkerInfo, msg Message) {
+	var d ReportData
 	if err := msg.Decode(&d); err != nil {
 		m.mu.Unlock()
 		m.logf("WARNING", "a stats report of worker %d could not be read: %v", w.Index, err)

@@ -1,6 +1,7 @@
-package worker
+package cluster
 
 import (
+	"math"
 	"os"
 	"runtime"
 	"strconv"
@@ -10,7 +11,8 @@ import (
 )
 
 // cpuMeter measures the process's CPU use between samples, in percent of
-// one core as Locust's psutil reports it, and its resident memory.
+// one core to a tenth as Locust's psutil reports it, and its resident
+// memory.
 type cpuMeter struct {
 	at  time.Time
 	cpu time.Duration
@@ -21,7 +23,7 @@ func newCPUMeter() *cpuMeter { return &cpuMeter{at: time.Now(), cpu: cpuTime()} 
 func (m *cpuMeter) sample() (percent float64, rss int64) {
 	now, cpu := time.Now(), cpuTime()
 	if wall := now.Sub(m.at); wall > 0 {
-		percent = 100 * float64(cpu-m.cpu) / float64(wall)
+		percent = math.Round(1000*float64(cpu-m.cpu)/float64(wall)) / 10
 	}
 	m.at, m.cpu = now, cpu
 	return percent, residentBytes()

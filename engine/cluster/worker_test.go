@@ -1,4 +1,4 @@
-package worker
+package cluster
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/llmlocust/llmlocust/engine/record"
-	"github.com/llmlocust/llmlocust/engine/rpc"
 	"github.com/llmlocust/llmlocust/engine/run"
 )
 
@@ -65,13 +64,13 @@ func (s *session) UserClassesCount() map[string]int {
 
 func (s *session) UserCount() int { return sum(s.UserClassesCount()) }
 
-// master is our side of the socket, reading what the worker sends.
-type master struct {
+// fakeMaster is our side of the socket, reading what the worker sends.
+type fakeMaster struct {
 	t   *testing.T
-	srv *rpc.Server
+	srv *Server
 }
 
-func (m master) next(want string) rpc.Message {
+func (m fakeMaster) next(want string) Message {
 	m.t.Helper()
 	for {
 		msg, err := m.srv.Recv()
@@ -81,7 +80,7 @@ func (m master) next(want string) rpc.Message {
 		if msg.Type == want {
 			return msg
 		}
-		if msg.Type != rpc.Heartbeat && msg.Type != rpc.Stats {
+		if msg.Type != Heartbeat && msg.Type != Stats {
 			m.t.Fatalf("got %s while waiting for %s", msg.Type, want)
 		}
 	}
@@ -93,20 +92,20 @@ func (m master) next(want string) rpc.Message {
 func TestWorkerFollowsItsMaster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	srv, err := rpc.Listen(ctx, "127.0.0.1", 0)
+	srv, err := ListenWorkers(ctx, "127.0.0.1", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	m := master{t, srv}
-	w := New("w_1", func(string, string, ...any) {})
+	m := fakeMaster{t, srv}
+	w := NewWorker("w_1", func(string, string, ...any) {})
 	s := &session{w: w}
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx, s, "127.0.0.1", srv.Port()) }()
 
-	ready := m.next(rpc.ClientReady)
+	ready := m.next(ClientReady)
 	var version int
-	if err := ready.Decode(&version); err != nil || version != rpc.AnyVersion || ready.NodeID != "w_1" {
+	if err := ready.Decode(&version); err != nil || version != AnyVersion || ready.NodeID != "w_1" {
 		t.Fatalf("client_ready %+v %v %v", ready, version, err)
 	}
 	send := func(typ string, data any) {
@@ -114,27 +113,27 @@ func TestWorkerFollowsItsMaster(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	send(rpc.Ack, rpc.AckData{Index: 0})
-	send(rpc.Spawn, rpc.SpawnData{Timestamp: 2, UserClassesCount: map[string]int{"ChatUser": 3}})
-	m.next(rpc.Spawning)
-	var sc rpc.SpawningCompleteData
-	if err := m.next(rpc.SpawningComplete).Decode(&sc); err != nil || sc.UserCount != 3 || sc.UserClassesCount["ChatUser"] != 3 {
+	send(Ack, AckData{Index: 0})
+	send(Spawn, SpawnData{Timestamp: 2, UserClassesCount: map[string]int{"ChatUser": 3}})
+	m.next(Spawning)
+	var sc SpawningCompleteData
+	if err := m.next(SpawningComplete).Decode(&sc); err != nil || sc.UserCount != 3 || sc.UserClassesCount["ChatUser"] != 3 {
 		t.Fatalf("spawning_complete %+v %v", sc, err)
 	}
-	send(rpc.Spawn, rpc.SpawnData{Timestamp: 1, UserClassesCount: map[string]int{"ChatUser": 9}})
-	m.next(rpc.Spawning)
+	send(Spawn, SpawnData{Timestamp: 1, UserClassesCount: map[string]int{"ChatUser": 9}})
+	m.next(Spawning)
 
 	w.Log(&record.Record{Method: "POST", Name: "chat", Start: time.Now(), ResponseTime: 40 * time.Millisecond})
 	w.Log(&record.Record{Method: "POST", Name: "chat", Start: time.Now(), ResponseTime: 50 * time.Millisecond, Error: "HTTP 503"})
-	send(rpc.Stop, nil)
-	var rep rpc.ReportData
+	send(Stop, nil)
+	var rep ReportData
 	for rep.Total.NumRequests == 0 {
 		msg, err := srv.Recv()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if msg.Type == rpc.Stats {
-			rep = rpc.ReportData{}
+		if msg.Type == Stats {
+			rep = ReportData{}
 			if err := msg.Decode(&rep); err != nil {
 				t.Fatal(err)
 			}
@@ -143,12 +142,12 @@ func TestWorkerFollowsItsMaster(t *testing.T) {
 	if rep.Total.NumRequests != 2 || rep.Total.NumFailures != 1 || len(rep.Errors) != 1 || len(rep.Stats) != 1 {
 		t.Errorf("report %+v", rep)
 	}
-	m.next(rpc.ClientStopped)
-	m.next(rpc.ClientReady)
+	m.next(ClientStopped)
+	m.next(ClientReady)
 	if s.starts != 1 {
 		t.Errorf("the session was started %d times, want once: the older spawn is ignored", s.starts)
 	}
-	send(rpc.Quit, nil)
+	send(Quit, nil)
 	if err := <-done; err != nil {
 		t.Errorf("Run after quit: %v", err)
 	}

@@ -1,4 +1,4 @@
-package rpc
+package cluster
 
 import (
 	"math/rand/v2"

@@ -1,7 +1,4 @@
-// Package rpc speaks Locust's master/worker protocol: msgpack messages
-// [type, data, node_id] over a ZeroMQ ROUTER socket on the master and a
-// DEALER socket on each worker, with the payloads of each message type.
-package rpc
+package cluster
 
 import (
 	"bytes"

@@ -1,9 +1,4 @@
-// Package master drives workers as a Locust master does, over Locust's
-// own protocol, so that its workers may be ours or any that speak it: it
-// keeps the workers that joined and their health, splits each test's
-// users over them at the spawn rate, merges their stats reports into the
-// session's, and stops them.
-package master
+package cluster
 
 import (
 	"context"
@@ -13,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/llmlocust/llmlocust/engine/rpc"
 	"github.com/llmlocust/llmlocust/engine/stats"
 )
 
@@ -27,8 +21,8 @@ const (
 	RemovedAfter = 60 * time.Second
 )
 
-// Worker is what the master knows of one worker.
-type Worker struct {
+// WorkerInfo is what the master knows of one worker.
+type WorkerInfo struct {
 	ID       string
 	Index    int
 	State    string // ready, spawning, running, stopped or missing
@@ -53,11 +47,11 @@ type Lost struct {
 // Master is the master's socket and the workers that joined it. Its
 // methods are safe for concurrent use.
 type Master struct {
-	srv  *rpc.Server
+	srv  *Server
 	logf func(level, format string, args ...any)
 
 	mu      sync.Mutex
-	workers map[string]*Worker
+	workers map[string]*WorkerInfo
 	next    int
 	cur     *test
 	report  func(stats.Report) error
@@ -66,14 +60,14 @@ type Master struct {
 	done    chan struct{}
 }
 
-// Listen binds the master's socket on host:port and starts reading its
+// NewMaster binds the master's socket on host:port and starts reading its
 // workers' messages; logf receives its log lines.
-func Listen(ctx context.Context, host string, port int, logf func(level, format string, args ...any)) (*Master, error) {
-	srv, err := rpc.Listen(ctx, host, port)
+func NewMaster(ctx context.Context, host string, port int, logf func(level, format string, args ...any)) (*Master, error) {
+	srv, err := ListenWorkers(ctx, host, port)
 	if err != nil {
 		return nil, err
 	}
-	m := &Master{srv: srv, logf: logf, workers: map[string]*Worker{}, changed: make(chan struct{}), done: make(chan struct{})}
+	m := &Master{srv: srv, logf: logf, workers: map[string]*WorkerInfo{}, changed: make(chan struct{}), done: make(chan struct{})}
 	go m.read()
 	go m.watch()
 	return m, nil
@@ -91,16 +85,16 @@ func (m *Master) OnReport(f func(stats.Report) error) {
 }
 
 // Workers is the workers known, by index.
-func (m *Master) Workers() []Worker {
+func (m *Master) Workers() []WorkerInfo {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make([]Worker, 0, len(m.workers))
+	out := make([]WorkerInfo, 0, len(m.workers))
 	for _, w := range m.workers {
 		c := *w
 		c.Classes = clone(w.Classes)
 		out = append(out, c)
 	}
-	slices.SortFunc(out, func(a, b Worker) int { return a.Index - b.Index })
+	slices.SortFunc(out, func(a, b WorkerInfo) int { return a.Index - b.Index })
 	return out
 }
 
@@ -137,14 +131,14 @@ func (m *Master) WaitFor(ctx context.Context, n int, maxWait time.Duration) erro
 }
 
 // readyLocked is the workers that can take users, by index.
-func (m *Master) readyLocked() []*Worker {
-	var out []*Worker
+func (m *Master) readyLocked() []*WorkerInfo {
+	var out []*WorkerInfo
 	for _, w := range m.workers {
 		if w.State != "missing" {
 			out = append(out, w)
 		}
 	}
-	slices.SortFunc(out, func(a, b *Worker) int { return a.Index - b.Index })
+	slices.SortFunc(out, func(a, b *WorkerInfo) int { return a.Index - b.Index })
 	return out
 }
 
@@ -159,7 +153,7 @@ func (m *Master) Quit() {
 	}
 	m.mu.Unlock()
 	for _, id := range ids {
-		_ = m.srv.Send(id, rpc.Quit, nil)
+		_ = m.srv.Send(id, Quit, nil)
 	}
 	// Let the socket write the quits before it closes.
 	time.Sleep(200 * time.Millisecond)
@@ -230,7 +224,7 @@ func (m *Master) checkHealth(now time.Time) {
 
 // loseLocked notes a worker that left; during a test it is one of the
 // test's lost workers, whose reports stay counted.
-func (m *Master) loseLocked(w *Worker, at time.Time, why string) {
+func (m *Master) loseLocked(w *WorkerInfo, at time.Time, why string) {
 	m.logf("WARNING", "worker %s (%d) is lost: %s; what it reported stays counted (%d requests, %d failures)", w.ID, w.Index, why, w.Requests, w.Failures)
 	if t := m.cur; t != nil && t.activeLocked() {
 		m.lost = append(m.lost, Lost{ID: w.ID, At: at, Why: why, Requests: w.Requests, Failures: w.Failures})

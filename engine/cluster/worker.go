@@ -1,8 +1,4 @@
-// Package worker runs a session as one worker of a Locust master, ours
-// or Locust's own: it joins the master, runs the users per class that the
-// master's spawn messages ask for, and sends what its users measured as
-// stats deltas every three seconds, with a heartbeat every second.
-package worker
+package cluster
 
 import (
 	"context"
@@ -15,7 +11,6 @@ import (
 	"time"
 
 	"github.com/llmlocust/llmlocust/engine/record"
-	"github.com/llmlocust/llmlocust/engine/rpc"
 	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/engine/stats"
 )
@@ -40,13 +35,13 @@ type Session interface {
 }
 
 // Worker is one worker's connection and what it reports. Make it with
-// New, hand Log and the hooks to the session, then Run.
+// NewWorker, hand Log and the hooks to the session, then Run.
 type Worker struct {
 	id      string
 	report  *stats.RequestStats
 	logf    func(level, format string, args ...any)
 	session Session
-	client  *rpc.Client
+	client  *Client
 
 	mu        sync.Mutex
 	lastSpawn float64
@@ -66,8 +61,8 @@ func NodeID() string {
 	return host + "_" + hex.EncodeToString(b)
 }
 
-// New makes a worker with node id id; logf receives its log lines.
-func New(id string, logf func(level, format string, args ...any)) *Worker {
+// NewWorker makes a worker with node id id; logf receives its log lines.
+func NewWorker(id string, logf func(level, format string, args ...any)) *Worker {
 	return &Worker{id: id, report: stats.New(time.Now()), logf: logf, state: "ready", index: -1}
 }
 
@@ -81,7 +76,7 @@ func (w *Worker) Log(r *record.Record) { w.report.Log(r) }
 // OnException.
 func (w *Worker) Exception(msg, traceback string) {
 	if c := w.conn(); c != nil {
-		_ = c.Send(rpc.Exception, rpc.ExceptionData{Msg: msg, Traceback: traceback})
+		_ = c.Send(Exception, ExceptionData{Msg: msg, Traceback: traceback})
 	}
 }
 
@@ -91,11 +86,11 @@ func (w *Worker) SpawningComplete(int) {
 	w.setState("running")
 	if c := w.conn(); c != nil {
 		counts := w.session.UserClassesCount()
-		_ = c.Send(rpc.SpawningComplete, rpc.SpawningCompleteData{UserClassesCount: counts, UserCount: sum(counts)})
+		_ = c.Send(SpawningComplete, SpawningCompleteData{UserClassesCount: counts, UserCount: sum(counts)})
 	}
 }
 
-func (w *Worker) conn() *rpc.Client {
+func (w *Worker) conn() *Client {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.client
@@ -111,7 +106,7 @@ func (w *Worker) setState(s string) {
 // says quit, stays silent for MasterTimeout, or ctx ends (then the master
 // is told this worker quits). It returns nil on a quit from the master.
 func (w *Worker) Run(ctx context.Context, s Session, host string, port int) error {
-	c, err := rpc.Dial(ctx, host, port, w.id)
+	c, err := DialMaster(ctx, host, port, w.id)
 	if err != nil {
 		return err
 	}
@@ -119,11 +114,11 @@ func (w *Worker) Run(ctx context.Context, s Session, host string, port int) erro
 	w.mu.Lock()
 	w.session, w.client, w.lastSeen = s, c, time.Now()
 	w.mu.Unlock()
-	if err := c.Send(rpc.ClientReady, rpc.AnyVersion); err != nil {
+	if err := c.Send(ClientReady, AnyVersion); err != nil {
 		return err
 	}
 	w.logf("INFO", "connecting to the master at %s:%d as %s", host, port, w.id)
-	msgs, recvErr := make(chan rpc.Message), make(chan error, 1)
+	msgs, recvErr := make(chan Message), make(chan error, 1)
 	go func() {
 		for {
 			m, err := c.Recv()
@@ -159,7 +154,7 @@ func (w *Worker) Run(ctx context.Context, s Session, host string, port int) erro
 			state := w.state
 			w.mu.Unlock()
 			pct, rss := cpu.sample()
-			_ = c.Send(rpc.Heartbeat, rpc.HeartbeatData{State: state, CurrentCPUUsage: pct, CurrentMemoryUsage: rss})
+			_ = c.Send(Heartbeat, HeartbeatData{State: state, CurrentCPUUsage: pct, CurrentMemoryUsage: rss})
 		case <-report.C:
 			w.sendReport(c, s)
 		}
@@ -173,35 +168,35 @@ func (w *Worker) silentFor() time.Duration {
 }
 
 // handle acts on one message of the master; done when the worker is to end.
-func (w *Worker) handle(c *rpc.Client, s Session, m rpc.Message) (done bool, err error) {
+func (w *Worker) handle(c *Client, s Session, m Message) (done bool, err error) {
 	w.mu.Lock()
 	w.lastSeen = time.Now()
 	w.mu.Unlock()
 	switch m.Type {
-	case rpc.Ack:
-		var a rpc.AckData
+	case Ack:
+		var a AckData
 		if err := m.Decode(&a); err == nil {
 			w.mu.Lock()
 			w.index = a.Index
 			w.mu.Unlock()
 			w.logf("INFO", "connected to the master as worker %d", a.Index)
 		}
-	case rpc.Spawn:
+	case Spawn:
 		return false, w.spawn(c, s, m)
-	case rpc.Stop:
+	case Stop:
 		w.stop(c, s)
-		return false, c.Send(rpc.ClientReady, rpc.AnyVersion)
-	case rpc.Quit:
+		return false, c.Send(ClientReady, AnyVersion)
+	case Quit:
 		w.logf("INFO", "the master said quit, shutting down")
 		s.Stop()
 		<-s.Stopped()
 		w.sendReport(c, s)
 		return true, nil
-	case rpc.Reconnect:
+	case Reconnect:
 		w.logf("WARNING", "the master asked this worker to reconnect")
 		w.stop(c, s)
-		return false, c.Send(rpc.ClientReady, rpc.AnyVersion)
-	case rpc.Heartbeat, rpc.SpawningComplete:
+		return false, c.Send(ClientReady, AnyVersion)
+	case Heartbeat, SpawningComplete:
 		// A sign of life, and the master's total; nothing to do.
 	default:
 		w.logf("DEBUG", "a message of type %q from the master is not one a worker acts on", m.Type)
@@ -211,11 +206,11 @@ func (w *Worker) handle(c *rpc.Client, s Session, m rpc.Message) (done bool, err
 
 // spawn moves the users to the master's targets; an older spawn than the
 // last acted on is ignored, as Locust's workers ignore it.
-func (w *Worker) spawn(c *rpc.Client, s Session, m rpc.Message) error {
-	if err := c.Send(rpc.Spawning, nil); err != nil {
+func (w *Worker) spawn(c *Client, s Session, m Message) error {
+	if err := c.Send(Spawning, nil); err != nil {
 		return err
 	}
-	var d rpc.SpawnData
+	var d SpawnData
 	if err := m.Decode(&d); err != nil {
 		return err
 	}
@@ -236,41 +231,41 @@ func (w *Worker) spawn(c *rpc.Client, s Session, m rpc.Message) error {
 	}
 	if err := s.Start(t); err != nil {
 		w.logf("ERROR", "cannot spawn the users the master asked for: %v", err)
-		_ = c.Send(rpc.Exception, rpc.ExceptionData{Msg: fmt.Sprintf("spawn: %v", err)})
+		_ = c.Send(Exception, ExceptionData{Msg: fmt.Sprintf("spawn: %v", err)})
 		return nil
 	}
 	return nil
 }
 
 // stop stops the users, sends what they measured and says so.
-func (w *Worker) stop(c *rpc.Client, s Session) {
+func (w *Worker) stop(c *Client, s Session) {
 	w.setState("stopped")
 	s.Stop()
 	<-s.Stopped()
 	w.sendReport(c, s)
-	_ = c.Send(rpc.ClientStopped, nil)
+	_ = c.Send(ClientStopped, nil)
 	w.mu.Lock()
 	w.state, w.lastSpawn = "ready", 0
 	w.mu.Unlock()
 }
 
 // quit tells the master this worker leaves, with its last report.
-func (w *Worker) quit(c *rpc.Client, s Session) {
+func (w *Worker) quit(c *Client, s Session) {
 	s.Stop()
 	select {
 	case <-s.Stopped():
 	case <-time.After(5 * time.Second):
 	}
 	w.sendReport(c, s)
-	_ = c.Send(rpc.Quit, nil)
+	_ = c.Send(Quit, nil)
 	// Let the socket write the last messages before it closes.
 	time.Sleep(200 * time.Millisecond)
 }
 
-func (w *Worker) sendReport(c *rpc.Client, s Session) {
+func (w *Worker) sendReport(c *Client, s Session) {
 	counts := s.UserClassesCount()
-	d := rpc.ReportData{Report: w.report.TakeReport(time.Now()), UserClassesCount: counts, UserCount: sum(counts)}
-	if err := c.Send(rpc.Stats, d); err != nil && !errors.Is(err, context.Canceled) {
+	d := ReportData{Report: w.report.TakeReport(time.Now()), UserClassesCount: counts, UserCount: sum(counts)}
+	if err := c.Send(Stats, d); err != nil && !errors.Is(err, context.Canceled) {
 		w.logf("WARNING", "the stats report did not reach the master: %v", err)
 	}
 }
