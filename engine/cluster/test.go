@@ -158,12 +158,12 @@ func (t *test) step(now time.Time) time.Duration {
 		t.n = n
 		t.dispatchLocked()
 	}
-	done := t.checkCompleteLocked()
+	done, reached := t.checkCompleteLocked(), n == t.target
 	t.m.mu.Unlock()
 	if done != nil {
 		done()
 	}
-	if n == t.target {
+	if reached {
 		return 0
 	}
 	return t.rampFrom.Add(time.Duration(j+1) * interval).Sub(now)
