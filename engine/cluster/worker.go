@@ -118,7 +118,8 @@ func (w *Worker) Run(ctx context.Context, s Session, host string, port int) erro
 		return err
 	}
 	w.logf("INFO", "connecting to the master at %s:%d as %s", host, port, w.id)
-	msgs, recvErr := make(chan Message), make(chan error, 1)
+	msgs, recvErr, left := make(chan Message), make(chan error, 1), make(chan struct{})
+	defer close(left)
 	go func() {
 		for {
 			m, err := c.Recv()
@@ -126,7 +127,11 @@ func (w *Worker) Run(ctx context.Context, s Session, host string, port int) erro
 				recvErr <- err
 				return
 			}
-			msgs <- m
+			select {
+			case msgs <- m:
+			case <-left:
+				return
+			}
 		}
 	}()
 	beat, report := time.NewTicker(HeartbeatInterval), time.NewTicker(ReportInterval)
