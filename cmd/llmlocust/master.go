@@ -8,6 +8,7 @@ import (
 
 	"github.com/llmlocust/llmlocust/engine/cluster"
 	"github.com/llmlocust/llmlocust/engine/options"
+	"github.com/llmlocust/llmlocust/engine/output"
 	"github.com/llmlocust/llmlocust/engine/run"
 	"github.com/llmlocust/llmlocust/engine/runner"
 	"github.com/llmlocust/llmlocust/script"
@@ -27,6 +28,7 @@ func masterMode(ctx context.Context, plan *script.Plan, opts *options.Run, vals 
 			c.Remote = func(host string, classes []runner.UserClass, o runner.Options) (run.Driver, error) {
 				return m.NewDriver(host, classes, o)
 			}
+			c.Summary.Workers = func() []output.SummaryWorker { return workerSummaries(m) }
 		},
 		ready: func(ctx context.Context, s *run.Session, log *logger, wait bool) error {
 			var err error
@@ -66,6 +68,27 @@ func masterMode(ctx context.Context, plan *script.Plan, opts *options.Run, vals 
 		return runWeb(ctx, plan, opts, vals, in, stdout, stderr, dist)
 	}
 	return runHeadless(ctx, plan, opts, vals, in, stdout, stderr, dist)
+}
+
+// workerSummaries is every worker of the run for the summary: those
+// known now and those lost, with what each reported.
+func workerSummaries(m *cluster.Master) []output.SummaryWorker {
+	if m == nil {
+		return nil
+	}
+	var out []output.SummaryWorker
+	lost := map[string]bool{}
+	for _, l := range m.Lost() {
+		lost[l.ID] = true
+		out = append(out, output.SummaryWorker{ID: l.ID, Requests: l.Requests, Failures: l.Failures, Lost: true,
+			LostAt: l.At.UTC().Format(time.RFC3339), Why: l.Why})
+	}
+	for _, w := range m.Workers() {
+		if !lost[w.ID] {
+			out = append(out, output.SummaryWorker{ID: w.ID, Requests: w.Requests, Failures: w.Failures})
+		}
+	}
+	return out
 }
 
 // onMaster refuses what a master does not run yet, before anything starts.

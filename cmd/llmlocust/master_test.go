@@ -173,6 +173,31 @@ func TestMasterGoesOnWhenAWorkerDies(t *testing.T) {
 	if lostReqs == 0 || requests <= lostReqs {
 		t.Errorf("the lost worker reported %d requests, the summary counts %d in all", lostReqs, requests)
 	}
+	var sum struct {
+		Workers []struct {
+			ID       string `json:"id"`
+			Requests int64  `json:"requests"`
+			Lost     bool   `json:"lost"`
+			LostAt   string `json:"lost_at"`
+		} `json:"workers"`
+	}
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	var lost, kept int64
+	for _, w := range sum.Workers {
+		if w.Lost {
+			lost++
+			if w.ID != m[2] || w.Requests != lostReqs || w.LostAt == "" {
+				t.Errorf("the summary's lost worker %+v; the log said %s with %d requests", w, m[2], lostReqs)
+			}
+		} else {
+			kept += w.Requests
+		}
+	}
+	if len(sum.Workers) != 2 || lost != 1 || kept+lostReqs != requests {
+		t.Errorf("the summary's workers %+v do not add up to its %d requests", sum.Workers, requests)
+	}
 	if w := <-survivor; w.code != 0 {
 		t.Errorf("the other worker exited %d:\n%s", w.code, w.stderr)
 	}

@@ -55,6 +55,19 @@ type Summary struct {
 	Exceptions []SummaryException `json:"exceptions"`
 	Checks     []CheckResult      `json:"checks"` // the --check gates, once evaluated
 	Sweep      *Sweep             `json:"sweep"`
+	// Workers is a master's workers, left out of one process's summary.
+	Workers []SummaryWorker `json:"workers,omitempty"`
+}
+
+// SummaryWorker is one worker of a master's run: what its reports
+// brought, and whether it was lost before the end, when and why.
+type SummaryWorker struct {
+	ID       string `json:"id"`
+	Requests int64  `json:"requests"`
+	Failures int64  `json:"failures"`
+	Lost     bool   `json:"lost"`
+	LostAt   string `json:"lost_at,omitempty"` // UTC, ISO 8601
+	Why      string `json:"lost_because,omitempty"`
 }
 
 // Stats is the summary of one endpoint (Name and Method set) or of the

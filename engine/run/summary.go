@@ -21,6 +21,8 @@ type SummaryConfig struct {
 	SLO *stats.SLO
 	// Checks are the gates evaluated on the summary.
 	Checks []check.Check
+	// Workers, when set, lists a master's workers in the summary.
+	Workers func() []output.SummaryWorker
 }
 
 // build is the summary of a run described by info with the stats snap,
@@ -47,6 +49,9 @@ func (c SummaryConfig) Schema() *output.Summary {
 // evaluated; final is the sample the outputs close with.
 func (s *Session) Summary(final output.Sample) *output.Summary {
 	sum := s.cfg.Summary.build(output.InfoOf(final, s.cfg.Summary.Scenario), final.Stats)
+	if s.cfg.Summary.Workers != nil {
+		sum.Workers = s.cfg.Summary.Workers()
+	}
 	sum.Checks = check.EvaluateAll(s.cfg.Summary.Checks, sum)
 	return sum
 }
