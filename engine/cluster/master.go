@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -91,7 +92,7 @@ func (m *Master) Workers() []WorkerInfo {
 	out := make([]WorkerInfo, 0, len(m.workers))
 	for _, w := range m.workers {
 		c := *w
-		c.Classes = clone(w.Classes)
+		c.Classes = maps.Clone(w.Classes)
 		out = append(out, c)
 	}
 	slices.SortFunc(out, func(a, b WorkerInfo) int { return a.Index - b.Index })
@@ -164,14 +165,6 @@ func (m *Master) Quit() {
 func (m *Master) signalLocked() {
 	close(m.changed)
 	m.changed = make(chan struct{})
-}
-
-func clone(c map[string]int) map[string]int {
-	out := make(map[string]int, len(c))
-	for k, v := range c {
-		out[k] = v
-	}
-	return out
 }
 
 func (m *Master) read() {

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
+	"slices"
 	"time"
 
 	"github.com/llmlocust/llmlocust/engine/run"
@@ -70,8 +70,8 @@ func (t *test) logf(format string, args ...any) {
 // Start ramps to userCount users over the workers at spawnRate users per
 // second; while the test runs it moves it to the new numbers.
 func (t *test) Start(userCount int, spawnRate float64) error {
-	if userCount < 0 || !(spawnRate > 0) || math.IsInf(spawnRate, 1) {
-		return fmt.Errorf("user count %d and spawn rate %v: want a count of 0 or more and a positive rate", userCount, spawnRate)
+	if err := runner.CheckTarget(userCount, spawnRate); err != nil {
+		return err
 	}
 	t.m.mu.Lock()
 	switch t.state {
@@ -205,14 +205,10 @@ func (t *test) checkCompleteLocked() func() {
 		}
 	}
 	t.state = runner.StateRunning
-	n := 0
-	for _, v := range total {
-		n += v
-	}
 	return func() {
 		t.logf("All users spawned: %s", runner.FormatCounts(total))
 		if t.opts.OnSpawningComplete != nil {
-			t.opts.OnSpawningComplete(n)
+			t.opts.OnSpawningComplete(sum(total))
 		}
 	}
 }
@@ -247,7 +243,7 @@ func (t *test) Stop() {
 			t.waiting[id] = true
 		}
 	}
-	ids := slicesOf(t.waiting)
+	ids := slices.Collect(maps.Keys(t.waiting))
 	if len(ids) == 0 {
 		close(t.allOut)
 	}
@@ -256,14 +252,6 @@ func (t *test) Stop() {
 		_ = t.m.srv.Send(id, Stop, nil)
 	}
 	go t.finish()
-}
-
-func slicesOf(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range maps.Keys(m) {
-		out = append(out, k)
-	}
-	return out
 }
 
 // finish waits for the workers to stop, their last reports merged, at
@@ -333,13 +321,7 @@ func (t *test) State() runner.State {
 	return t.state
 }
 
-func (t *test) UserCount() int {
-	n := 0
-	for _, v := range t.UserClassesCount() {
-		n += v
-	}
-	return n
-}
+func (t *test) UserCount() int { return sum(t.UserClassesCount()) }
 
 func (t *test) TargetUserCount() int {
 	t.m.mu.Lock()

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"testing"
 	"time"
@@ -55,11 +56,7 @@ func (s *session) Stopped() <-chan struct{} {
 func (s *session) UserClassesCount() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := map[string]int{}
-	for k, v := range s.counts {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.counts)
 }
 
 func (s *session) UserCount() int { return sum(s.UserClassesCount()) }

@@ -303,7 +303,7 @@ func (r *Runner) tickShape(t *test) {
 	if t.shaped && users == t.lastUsers && rate == t.lastRate {
 		return
 	}
-	if err := checkTarget(users, rate); err != nil {
+	if err := CheckTarget(users, rate); err != nil {
 		r.logf("Load shape asked for %d users at %v per second, stopping the test: %v", users, rate, err)
 		r.Stop()
 		return

@@ -215,7 +215,7 @@ func checkClass(c UserClass) error {
 // Edit). Fixed counts above userCount are allowed: as in Locust, only
 // userCount users start, the fixed-count classes first.
 func (r *Runner) Start(userCount int, spawnRate float64) error {
-	if err := checkTarget(userCount, spawnRate); err != nil {
+	if err := CheckTarget(userCount, spawnRate); err != nil {
 		return err
 	}
 	r.mu.Lock()
@@ -264,7 +264,9 @@ func (r *Runner) StartShape(s Shape) error {
 	return nil
 }
 
-func checkTarget(userCount int, spawnRate float64) error {
+// CheckTarget refuses a negative user count and a spawn rate that is not
+// a positive, finite number.
+func CheckTarget(userCount int, spawnRate float64) error {
 	if userCount < 0 {
 		return fmt.Errorf("user count %d is negative", userCount)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -95,7 +96,7 @@ func ErrorKey(method, name, text string) string {
 // quotes unless the text holds one and no double quote.
 func pyRepr(s string) string {
 	q := byte('\'')
-	if slices.Contains([]byte(s), '\'') && !slices.Contains([]byte(s), '"') {
+	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
 		q = '"'
 	}
 	out := []byte{q}

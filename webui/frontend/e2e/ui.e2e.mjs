@@ -55,6 +55,34 @@ function missingFiles() {
   return '';
 }
 
+// chromiumOrSkip is playwright's chromium, or null when what the test
+// needs is missing: then under CI the test fails, elsewhere it is skipped
+// and the skip announced.
+async function chromiumOrSkip(t, what) {
+  const { chromium, why: noPlaywright } = await loadPlaywright();
+  const why = noPlaywright || missingFiles();
+  if (!why) return chromium;
+  if (inCI) assert.fail(`CI must have what the end-to-end test needs: ${why}`);
+  announceSkip(`SKIPPED: ${what}: ${why}\n`);
+  t.skip(why);
+  return null;
+}
+
+// launchChromium starts Debian's Chromium headless, quiet on the network.
+function launchChromium(chromium) {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// collectErrors keeps the page's console errors and uncaught exceptions.
+function collectErrors(page, errors, prefix = '') {
+  page.on('console', m => { if (m.type() === 'error') errors.push(prefix + m.text()); });
+  page.on('pageerror', e => errors.push(prefix + String(e)));
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -154,31 +182,20 @@ async function reloadAndCheckEdit(page, want) {
 }
 
 test('a swarm from the web UI, with live LLM charts, an edit, a reload, a stop and the downloads', { timeout: 240000 }, async t => {
-  const { chromium, why: noPlaywright } = await loadPlaywright();
-  const why = noPlaywright || missingFiles();
-  if (why) {
-    if (inCI) assert.fail(`CI must have what the end-to-end test needs: ${why}`);
-    announceSkip(`SKIPPED: web UI end-to-end test: ${why}\n`);
-    t.skip(why);
-    return;
-  }
+  const chromium = await chromiumOrSkip(t, 'web UI end-to-end test');
+  if (!chromium) return;
   fs.mkdirSync(artifacts, { recursive: true });
   const csvDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmlocust-e2e-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}/`;
   const app = await startLlmlocust(port, path.join(csvDir, 'run'));
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium(chromium);
   const errors = [];
   try {
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
     await context.addInitScript(recordCanvasText);
     const page = await context.newPage();
-    page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', e => errors.push(String(e)));
+    collectErrors(page, errors);
 
     await page.goto(base);
     await page.fill('input[name=userCount]', '6');
@@ -309,14 +326,8 @@ async function startSimulator(port) {
 const SWEEP_STEPS = 4;
 
 test('a sweep started from the form, drawn in its tab and in the report', { timeout: 180000 }, async t => {
-  const { chromium, why: noPlaywright } = await loadPlaywright();
-  const why = noPlaywright || missingFiles();
-  if (why) {
-    if (inCI) assert.fail(`CI must have what the end-to-end test needs: ${why}`);
-    announceSkip(`SKIPPED: web UI sweep end-to-end test: ${why}\n`);
-    t.skip(why);
-    return;
-  }
+  const chromium = await chromiumOrSkip(t, 'web UI sweep end-to-end test');
+  if (!chromium) return;
   fs.mkdirSync(artifacts, { recursive: true });
   const sim = await startSimulator(await freePort());
   const port = await freePort();
@@ -325,20 +336,12 @@ test('a sweep started from the form, drawn in its tab and in the report', { time
     '--prompt-tokens', '32', '--max-tokens', '24'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   proc.stderr.on('data', d => { log += d; });
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  const browser = await launchChromium(chromium);
   const errors = [];
   try {
-    const deadline = Date.now() + 20000;
-    while (!log.includes('Starting web interface')) {
-      assert.ok(Date.now() < deadline, `llmlocust did not start:\n${log}`);
-      await new Promise(r => setTimeout(r, 200));
-    }
+    await waitForLog(() => log, 'Starting web interface', 'llmlocust did not start');
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', e => errors.push(String(e)));
+    collectErrors(page, errors);
 
     await page.goto(base);
     await page.fill('input[name=userCount]', '8');
@@ -398,14 +401,8 @@ async function waitForLog(get, text, what, timeout = 20000) {
 }
 
 test('a master and two workers, started and watched from the web UI', { timeout: 180000 }, async t => {
-  const { chromium, why: noPlaywright } = await loadPlaywright();
-  const why = noPlaywright || missingFiles();
-  if (why) {
-    if (inCI) assert.fail(`CI must have what the end-to-end test needs: ${why}`);
-    announceSkip(`SKIPPED: web UI distributed end-to-end test: ${why}\n`);
-    t.skip(why);
-    return;
-  }
+  const chromium = await chromiumOrSkip(t, 'web UI distributed end-to-end test');
+  if (!chromium) return;
   fs.mkdirSync(artifacts, { recursive: true });
   const sim = await startSimulator(await freePort());
   const port = await freePort();
@@ -421,18 +418,14 @@ test('a master and two workers, started and watched from the web UI', { timeout:
   };
   const master = run(['--master', '--master-bind-host', '127.0.0.1', '--master-bind-port', masterPort,
     '-H', sim.url, '--web-port', String(port)]);
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  const browser = await launchChromium(chromium);
   const errors = [];
   try {
     await waitForLog(() => master.log, 'Starting web interface', 'the master did not start');
     for (let i = 0; i < 2; i++) run(['--worker', '--master-port', masterPort, '--max-tokens', '12']);
     await waitForLog(() => master.log, '(index 1) connected', 'the workers did not connect');
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', e => errors.push(String(e)));
+    collectErrors(page, errors);
 
     await page.goto(base);
     await page.fill('input[name=userCount]', '4');
